@@ -1,0 +1,1 @@
+"""union-warehouse: raw union spreadsheets to an auditable DuckDB warehouse."""
