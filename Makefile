@@ -1,0 +1,37 @@
+# Every target bootstraps what it needs on a machine that has only Python 3.11, pip and git.
+PYTHON ?= python3
+UV = $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+YEAR ?= 2023
+
+.PHONY: setup demo test unit e2e lint bench dev demo-data clean
+
+setup: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+demo: setup  ## run the whole pipeline on the shipped 2023 demo data
+	$(UV) run unionwh run --year $(YEAR)
+	@echo "marts: marts/$(YEAR)/  (report_figures.parquet, marts.xlsx, quarantine.xlsx)"
+	@echo "warehouse: warehouse/union.duckdb (open read-only)"
+
+test: setup  ## the whole test suite, set-up included
+	$(UV) run pytest -n 2 --dist loadgroup
+
+unit: setup
+	$(UV) run pytest tests/unit -n 2
+
+lint: setup
+	$(UV) run ruff check pipelines tests
+	$(UV) run ruff format --check pipelines tests
+
+demo-data: setup  ## regenerate the shipped demo year
+	$(UV) run unionwh demo-data --year $(YEAR) --out raw
+
+dev: setup  ## the Dagster UI on http://127.0.0.1:3000
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(UV) run dagster dev
+
+clean:
+	rm -rf warehouse dbt_project/target .pytest_cache

@@ -1,0 +1,1 @@
+"""Checks that decide whether a year may be published."""

@@ -1,0 +1,101 @@
+"""unionwh: thin commands over the same Definitions and modules the scheduled runs use.
+
+Every command takes --year, --raw-dir, --warehouse and --marts-dir with the same defaults, so any
+of them can be pointed at a scratch warehouse. Errors the user can cause print in Chinese and English
+without a traceback (add --debug to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipelines.errors import UnionWarehouseError
+
+app = typer.Typer(
+    help="union-warehouse：工会年度工作总结数据仓库 (the union's annual-report warehouse)",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+Year = Annotated[int, typer.Option("--year", help="财政年度 fiscal year")]
+RawDir = Annotated[Path, typer.Option("--raw-dir", help="原始文件目录 raw folder")]
+WarehousePath = Annotated[
+    Path, typer.Option("--warehouse", help="发布的仓库文件 published DuckDB file")
+]
+MartsDir = Annotated[Path, typer.Option("--marts-dir", help="发布目录 marts folder")]
+Debug = Annotated[bool, typer.Option("--debug", help="出错时显示堆栈 show tracebacks")]
+
+DEFAULT_YEAR = date.today().year
+DEFAULT_RAW = Path("raw")
+DEFAULT_WAREHOUSE = Path("warehouse/union.duckdb")
+DEFAULT_MARTS = Path("marts")
+
+
+def configure(raw_dir: Path, warehouse: Path, marts_dir: Path) -> None:
+    """Hand the paths to the Dagster resources (pipelines.resources reads these variables)."""
+    os.environ["UNIONWH_RAW_DIR"] = str(raw_dir.resolve())
+    os.environ["UNIONWH_WAREHOUSE"] = str(warehouse.resolve())
+    os.environ["UNIONWH_MARTS_DIR"] = str(marts_dir.resolve())
+
+
+def fail(error: UnionWarehouseError, debug: bool) -> None:
+    if debug:
+        raise error
+    err_console.print(f"[bold red]错误[/] {error.message_zh}")
+    err_console.print(f"[red]error[/] {error.message_en}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    year: Year = DEFAULT_YEAR,
+    raw_dir: RawDir = DEFAULT_RAW,
+    warehouse: WarehousePath = DEFAULT_WAREHOUSE,
+    marts_dir: MartsDir = DEFAULT_MARTS,
+    debug: Debug = False,
+) -> None:
+    """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish)."""
+    configure(raw_dir, warehouse, marts_dir)
+    from pipelines.runner import run_year
+    from pipelines.summary import print_run_summary
+
+    try:
+        outcome = run_year(year, console=console, debug=debug)
+    except UnionWarehouseError as error:
+        fail(error, debug)
+        return
+    print_run_summary(outcome, console)
+    if not outcome.success:
+        raise typer.Exit(1)
+
+
+@app.command("demo-data")
+def demo_data(
+    year: Year = 2023,
+    out: Annotated[Path, typer.Option("--out", help="输出目录 output folder")] = DEFAULT_RAW,
+    scale: Annotated[int, typer.Option("--scale", help="数据量倍数 volume multiplier")] = 1,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+) -> None:
+    """生成演示数据 (write the deterministic demo data for a year)."""
+    from pipelines.demo.generator import generate
+
+    with console.status(f"生成 {year} 年演示数据 generating demo data (scale {scale})…"):
+        files = generate(year, out, scale=scale, seed=seed)
+    console.print(f"写入 {len(files)} 个文件到 {out / str(year)} (wrote {len(files)} files)")
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m pipelines.cli`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,153 @@
+"""The raw-data contract, loaded once from contract.yml.
+
+Everything that depends on what a source looks like (header detection, parsing, the landed schema,
+quality suites, documentation) reads it from here, so a new column is one edit in contract.yml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipelines.parse.text import normalize_header
+
+CONTRACT_PATH = Path(__file__).with_name("contract.yml")
+
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "identifier": "VARCHAR",
+    "department": "VARCHAR",
+    "department_list": "VARCHAR[]",
+    "amount": "DECIMAL(18,2)",
+    "decimal": "DECIMAL(18,4)",
+    "date": "DATE",
+    "year": "INTEGER",
+    "month": "INTEGER",
+    "integer": "BIGINT",
+    "enum": "VARCHAR",
+    "flag": "BOOLEAN",
+}
+
+LINEAGE_COLUMNS = {
+    "_source": "VARCHAR",
+    "_file_name": "VARCHAR",
+    "_file_sha256": "VARCHAR",
+    "_sheet_name": "VARCHAR",
+    "_row_number": "INTEGER",
+    "_raw_values": "VARCHAR",
+    "_error_code": "VARCHAR",
+    "_error_column": "VARCHAR",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    zh: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    nullable: bool = True
+    month_ok: bool = False
+    values: dict[str, object] = field(default_factory=dict)
+    pii: bool = False
+    wide: bool = False
+
+    @property
+    def header_names(self) -> tuple[str, ...]:
+        """Every spelling that names this column, normalized for matching."""
+        return tuple(dict.fromkeys(normalize_header(n) for n in (self.zh, *self.aliases)))
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Table:
+    table: str
+    source: str
+    zh: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    snapshot: bool = False
+
+    @property
+    def required_columns(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.required)
+
+    @property
+    def header_threshold(self) -> int:
+        """How many distinct column names a row must hold to be this table's header."""
+        return min(3, len(self.columns))
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def landed_schema(self) -> dict[str, str]:
+        """Column name -> DuckDB type of raw.<table>, in order (docs/architecture.md)."""
+        schema: dict[str, str] = {}
+        for col in self.columns:
+            schema[col.name] = col.duckdb_type
+            if col.month_ok:
+                schema[f"{col.name}_precision"] = "VARCHAR"
+        schema.update(LINEAGE_COLUMNS)
+        if self.snapshot:
+            schema["_export_date"] = "DATE"
+        return schema
+
+
+@dataclass(frozen=True)
+class Contract:
+    tables: tuple[Table, ...]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.source for t in self.tables))
+
+    def tables_of(self, source: str) -> tuple[Table, ...]:
+        return tuple(t for t in self.tables if t.source == source)
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.table == name)
+
+
+def _column(raw: dict, common_aliases: dict[str, list[str]]) -> Column:
+    aliases = tuple(raw.get("aliases", ()))
+    for spellings in common_aliases.values():
+        if raw["zh"] in spellings:
+            aliases = tuple(a for a in spellings if a != raw["zh"]) + aliases
+    values = {str(k): v for k, v in (raw.get("values") or {}).items()}
+    return Column(
+        name=raw["name"],
+        zh=raw["zh"],
+        type=raw["type"],
+        aliases=aliases,
+        required=bool(raw.get("required", False)),
+        nullable=bool(raw.get("nullable", True)),
+        month_ok=bool(raw.get("month_ok", False)),
+        values=values,
+        pii=bool(raw.get("pii", False)),
+        wide=bool(raw.get("wide", False)),
+    )
+
+
+@cache
+def load_contract(path: Path = CONTRACT_PATH) -> Contract:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    common = doc["common_aliases"]
+    tables = tuple(
+        Table(
+            table=t["table"],
+            source=t["source"],
+            zh=t["zh"],
+            key=tuple(t.get("key") or ()),
+            columns=tuple(_column(c, common) for c in t["columns"]),
+            snapshot=bool(t.get("snapshot", False)),
+        )
+        for t in doc["tables"]
+    )
+    return Contract(tables=tables)

@@ -1,0 +1,114 @@
+"""The dbt project as Dagster assets (dagster-dbt): models, seeds and, as asset checks, dbt tests.
+
+dbt reads raw.* in the year's private build; its file comes from the Warehouse resource through the
+environment variable UNIONWH_BUILD_DB that dbt_project/profiles.yml reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from pipelines.partitions import fiscal_years
+from pipelines.resources import PROJECT_ROOT, Warehouse
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# One stable target folder keeps dbt's partial parse between runs (a fresh one per run re-parses).
+DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"
+PARSE_PLACEHOLDER_DB = DBT_TARGET_DIR / "parse-only.duckdb"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def _dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def _sources_newer_than(manifest: Path) -> bool:
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    watched = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "seeds", "macros", "tests", "snapshots"):
+        watched.extend((DBT_PROJECT_DIR / folder).rglob("*"))
+    return any(p.is_file() and p.stat().st_mtime > built for p in watched)
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than its files."""
+    manifest = DBT_TARGET_DIR / "manifest.json"
+    if _sources_newer_than(manifest):
+        env = {
+            **os.environ,
+            "UNIONWH_BUILD_DB": os.environ.get("UNIONWH_BUILD_DB", str(PARSE_PLACEHOLDER_DB)),
+        }
+        DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                _dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(DBT_TARGET_DIR),
+            ],
+            check=True,
+            env=env,
+            cwd=DBT_PROJECT_DIR,
+        )
+    return manifest
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=_dbt_executable()
+    )
+
+
+class UnionDbtTranslator(DagsterDbtTranslator):
+    """Sources are the ingestion assets (raw/<table>); models are keyed <schema>/<name>."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or "seeds"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        return dbt_resource_props.get("config", {}).get("schema") or "dbt"
+
+
+translator = UnionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    dagster_dbt_translator=translator,
+    partitions_def=fiscal_years,
+    name="union_dbt",
+)
+def union_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    year = context.partition_key
+    os.environ["UNIONWH_BUILD_DB"] = str(warehouse.build_path(year))
+    args = ["build", "--vars", json.dumps({"year": int(year)})]
+    yield from dbt.cli(args, context=context, target_path=DBT_TARGET_DIR).stream()

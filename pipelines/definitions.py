@@ -1,0 +1,36 @@
+"""The one Definitions object: assets, checks, jobs, schedules, sensors and resources.
+
+`dagster dev` loads it (pyproject's [tool.dagster]); `unionwh run` executes its job in-process.
+"""
+
+import dagster as dg
+
+from pipelines.checks.assets import asset_checks
+from pipelines.dbt_assets import union_dbt_assets
+from pipelines.ingest.assets import ingest_unknown_folders, ingestion_assets
+from pipelines.partitions import fiscal_years
+from pipelines.publish.assets import build_publish_asset
+from pipelines.resources import resources_from_environment
+
+PUBLISHED_SCHEMAS = ("marts", "audit")
+
+published_year = build_publish_asset(
+    [key for key in union_dbt_assets.keys if key.path[0] in PUBLISHED_SCHEMAS]
+    + [ingest_unknown_folders.key]
+)
+
+YEAR_JOB_NAME = "union_year"
+year_job = dg.define_asset_job(
+    YEAR_JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    partitions_def=fiscal_years,
+    executor_def=dg.in_process_executor,
+    description="一个年度的完整流水线 (the whole pipeline for one fiscal year)",
+)
+
+defs = dg.Definitions(
+    assets=[*ingestion_assets, ingest_unknown_folders, union_dbt_assets, published_year],
+    asset_checks=asset_checks,
+    jobs=[year_job],
+    resources=resources_from_environment(),
+)

@@ -1,0 +1,98 @@
+"""Dagster ingestion assets: one per source of the contract, plus the folder inventory.
+
+Asset bodies are thin: reading and parsing live in pipelines.ingest / pipelines.parse.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+
+from pipelines.contract import load_contract
+from pipelines.ingest import land
+from pipelines.ingest.source import SourceLoad, land_source, read_source, unknown_folders
+from pipelines.partitions import fiscal_years
+from pipelines.resources import RawFolder, Warehouse
+
+INGESTION_GROUP = "ingestion"
+
+
+def raw_asset_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+def _metadata(load: SourceLoad, table: str) -> dict:
+    rows = sum(frame.height for f in load.files for frame in f.rows.get(table, []))
+    parse_errors = sum(
+        frame.filter(frame["_error_code"].is_not_null()).height
+        for f in load.files
+        for frame in f.rows.get(table, [])
+    )
+    return {
+        "files": len(load.files),
+        "files_rejected": len(load.rejected),
+        "rows_landed": rows,
+        "rows_with_parse_error": parse_errors,
+        "rejected": dg.MetadataValue.md(
+            "\n".join(f"- {f.file_name}: {f.message_zh} / {f.message_en}" for f in load.rejected)
+            or "none"
+        ),
+    }
+
+
+def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
+    contract = load_contract()
+    tables = contract.tables_of(source)
+
+    @dg.multi_asset(
+        name=f"ingest_{source}",
+        specs=[
+            dg.AssetSpec(
+                raw_asset_key(t.table),
+                group_name=INGESTION_GROUP,
+                description=f"{t.zh}：raw/<year>/{source}/ 中每个数据行，带类型与来源信息 "
+                f"(every data row of raw/<year>/{source}/, typed, with lineage)",
+                kinds={"python", "duckdb"},
+            )
+            for t in tables
+        ],
+        partitions_def=fiscal_years,
+    )
+    def ingest(context: dg.AssetExecutionContext, raw_folder: RawFolder, warehouse: Warehouse):
+        year = context.partition_key
+        load = read_source(raw_folder.year_dir(year), source, contract, date.today())
+        with warehouse.connect_build(year) as con:
+            land_source(con, contract, load)
+        for rejected in load.rejected:
+            context.log.error(f"{rejected.message_zh} / {rejected.message_en}")
+        for t in tables:
+            yield dg.MaterializeResult(
+                asset_key=raw_asset_key(t.table), metadata=_metadata(load, t.table)
+            )
+
+    return ingest
+
+
+@dg.asset(
+    key=raw_asset_key("unknown_folders"),
+    group_name=INGESTION_GROUP,
+    partitions_def=fiscal_years,
+    description="raw/<year>/ 中不属于任何数据来源的文件（拒收）(files outside the contract's source folders: rejected)",
+    kinds={"python", "duckdb"},
+)
+def ingest_unknown_folders(
+    context: dg.AssetExecutionContext, raw_folder: RawFolder, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    contract = load_contract()
+    strays = unknown_folders(raw_folder.year_dir(context.partition_key), contract)
+    with warehouse.connect_build(context.partition_key) as con:
+        land.ensure_raw_schema(con, contract)
+        land.clear_unknown_sources(con, contract)
+        land.land_bookkeeping(con, "files", [s.outcome for s in strays])
+    for stray in strays:
+        context.log.error(f"{stray.message_zh} / {stray.message_en}")
+    return dg.MaterializeResult(metadata={"files_rejected": len(strays)})
+
+
+ingestion_assets = [build_ingestion_asset(s) for s in load_contract().sources]

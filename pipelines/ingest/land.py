@@ -1,0 +1,122 @@
+"""Landing rows in the warehouse's `raw` schema (docs/architecture.md gives the schema).
+
+Rows go in through Arrow, so file names, sheet names and cell values are data, never SQL.
+Table and column names come from the contract only.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from pipelines.contract import Contract, Table
+
+FILES_SCHEMA = {
+    "source": "VARCHAR",
+    "file_name": "VARCHAR",
+    "file_sha256": "VARCHAR",
+    "file_bytes": "BIGINT",
+    "status": "VARCHAR",
+    "error_code": "VARCHAR",
+    "message_zh": "VARCHAR",
+    "message_en": "VARCHAR",
+    "export_date": "DATE",
+}
+SHEETS_SCHEMA = {
+    "source": "VARCHAR",
+    "file_name": "VARCHAR",
+    "sheet_name": "VARCHAR",
+    "table_name": "VARCHAR",
+    "header_row": "INTEGER",
+    "data_rows": "BIGINT",
+    "status": "VARCHAR",
+}
+WARNINGS_SCHEMA = {
+    "source": "VARCHAR",
+    "file_name": "VARCHAR",
+    "file_sha256": "VARCHAR",
+    "sheet_name": "VARCHAR",
+    "row_number": "INTEGER",
+    "column_name": "VARCHAR",
+    "warning_code": "VARCHAR",
+    "message_zh": "VARCHAR",
+    "message_en": "VARCHAR",
+}
+BOOKKEEPING = {"files": FILES_SCHEMA, "sheets": SHEETS_SCHEMA, "load_warnings": WARNINGS_SCHEMA}
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str]) -> None:
+    columns = ", ".join(f"{_quote(name)} {sql_type}" for name, sql_type in schema.items())
+    con.execute(f"create table if not exists raw.{_quote(table)} ({columns})")
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Create schema `raw` and every landed table that does not exist yet."""
+    con.execute("create schema if not exists raw")
+    for table in contract.tables:
+        _create(con, table.table, table.landed_schema())
+    for name, schema in BOOKKEEPING.items():
+        _create(con, name, schema)
+
+
+def clear_source(con: duckdb.DuckDBPyConnection, contract: Contract, source: str) -> None:
+    """Remove what an earlier load of this source left, so a reload replaces it."""
+    for table in contract.tables_of(source):
+        con.execute(f"delete from raw.{_quote(table.table)}")
+    for name in BOOKKEEPING:
+        con.execute(f"delete from raw.{_quote(name)} where source = ?", [source])
+
+
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str], frame: pl.DataFrame
+) -> None:
+    """Insert a frame by column name; columns the frame lacks land as NULL."""
+    if frame.is_empty():
+        return
+    present = [c for c in schema if c in frame.columns]
+    arrow = frame.select(present).to_arrow()
+    columns = ", ".join(_quote(c) for c in present)
+    con.register("landing_batch", arrow)
+    try:
+        con.execute(
+            f"insert into raw.{_quote(table)} ({columns}) select {columns} from landing_batch"
+        )
+    finally:
+        con.unregister("landing_batch")
+
+
+def land_rows(con: duckdb.DuckDBPyConnection, table: Table, frames: list[pl.DataFrame]) -> int:
+    schema = table.landed_schema()
+    total = 0
+    for frame in frames:
+        insert_frame(con, table.table, schema, frame)
+        total += frame.height
+    return total
+
+
+def land_bookkeeping(con: duckdb.DuckDBPyConnection, name: str, records: list[dict]) -> None:
+    if not records:
+        return
+    schema = BOOKKEEPING[name]
+    frame = pl.DataFrame(
+        [{k: r.get(k) for k in schema} for r in records],
+        schema={k: _polars_type(v) for k, v in schema.items()},
+    )
+    insert_frame(con, name, schema, frame)
+
+
+def _polars_type(sql_type: str) -> pl.DataType:
+    return {"VARCHAR": pl.String, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "DATE": pl.Date}[
+        sql_type
+    ]
+
+
+def clear_unknown_sources(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Remove bookkeeping rows of folders that are not sources (the inventory reloads them)."""
+    con.execute(
+        "delete from raw.files where not list_contains(?, source)", [list(contract.sources)]
+    )

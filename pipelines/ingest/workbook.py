@@ -1,0 +1,229 @@
+"""Reading one raw file into grids of text cells, one grid per sheet.
+
+A grid is a Polars DataFrame of strings (columns `c0…cn`) whose row i is the sheet's row i+1, so
+lineage row numbers are the ones Excel shows. Spreadsheets go through fastexcel (calamine); CSV
+through Polars after the encoding (UTF-8 with or without BOM, GBK/GB18030) is found.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from pipelines.errors import FileRejected
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+CSV_SUFFIXES = {".csv"}
+HEADER_SCAN_ROWS = 30
+CSV_SHEET_NAME = "csv"
+
+
+@dataclass
+class SheetGrid:
+    name: str
+    cells: pl.DataFrame
+    visible: bool = True
+    # Excel cells (row number, 0-based grid column) that hold a formula without a cached value.
+    formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+
+
+def read_grids(path: Path, display_name: str) -> list[SheetGrid]:
+    """Every sheet of a raw file as text grids; a file that cannot be read raises FileRejected."""
+    suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise FileRejected(display_name, "empty_file", "文件为空", "the file is empty")
+    if suffix in CSV_SUFFIXES:
+        return [_read_csv(path, display_name)]
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _read_workbook(path, display_name)
+    raise FileRejected(
+        display_name,
+        "not_a_spreadsheet",
+        f"不是电子表格（扩展名 {suffix or '无'}），应为 .xlsx、.xls 或 .csv",
+        f"not a spreadsheet (suffix {suffix or 'none'}); expected .xlsx, .xls or .csv",
+    )
+
+
+def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
+    head = path.read_bytes()[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() != ".xls":
+        raise FileRejected(
+            display_name,
+            "password_protected",
+            "文件受密码保护（已加密），请去除密码后重新提交",
+            "the workbook is password protected (encrypted); remove the password and resend it",
+        )
+    try:
+        reader = fastexcel.read_excel(path)
+        sheet_names = list(reader.sheet_names)
+    except Exception as exc:  # calamine reports every unreadable file as an exception
+        raise _unreadable(display_name, path, exc) from exc
+    missing_values = _formulas_without_value(path) if zipfile.is_zipfile(path) else {}
+    grids = []
+    for name in sheet_names:
+        try:
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            cells = sheet.to_polars()
+        except Exception as exc:
+            raise _unreadable(display_name, path, exc, sheet=name) from exc
+        cells = cells.rename({c: f"c{i}" for i, c in enumerate(cells.columns)})
+        grids.append(
+            SheetGrid(
+                name=name,
+                cells=cells,
+                visible=sheet.visible == "visible",
+                formulas_without_value=missing_values.get(name, set()),
+            )
+        )
+    return grids
+
+
+def _unreadable(
+    display_name: str, path: Path, exc: Exception, sheet: str | None = None
+) -> FileRejected:
+    where = f"工作表 {sheet}：" if sheet else ""
+    where_en = f"sheet {sheet}: " if sheet else ""
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(path):
+        return FileRejected(
+            display_name,
+            "corrupt_file",
+            f"{where}文件已损坏或不是 Excel 文件（不是有效的 xlsx 压缩包）",
+            f"{where_en}the file is corrupt or not an Excel file (not a valid xlsx zip)",
+        )
+    return FileRejected(
+        display_name,
+        "corrupt_file",
+        f"{where}无法读取该电子表格（{type(exc).__name__}）",
+        f"{where_en}the spreadsheet cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
+    )
+
+
+def _read_csv(path: Path, display_name: str) -> SheetGrid:
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise FileRejected(
+            display_name,
+            "binary_csv",
+            "CSV 文件含二进制内容，不是文本",
+            "the CSV file is binary, not text",
+        )
+    text = _decode(data, display_name)
+    lines = re.split(r"\r?\n", text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    width = max((len(row) for row in csv.reader(lines[:HEADER_SCAN_ROWS])), default=0)
+    if width == 0:
+        raise FileRejected(display_name, "empty_file", "文件没有内容", "the file has no content")
+    body = _csv_body(lines, width)
+    return SheetGrid(name=CSV_SHEET_NAME, cells=body)
+
+
+def _decode(data: bytes, display_name: str) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRejected(
+        display_name,
+        "unknown_encoding",
+        "无法识别 CSV 文件的编码（应为 UTF-8 或 GBK）",
+        "cannot decode the CSV file (expected UTF-8 or GBK)",
+    )
+
+
+def _csv_body(lines: list[str], width: int) -> pl.DataFrame:
+    """All lines as a grid of `width` string columns; line i is grid row i-1."""
+    padded_first = ",".join([""] * width)
+    # Polars takes the column count from the first line; give it a line of the full width.
+    buffer = (padded_first + "\n" + "\n".join(lines)).encode("utf-8")
+    cells = pl.read_csv(
+        io.BytesIO(buffer),
+        has_header=False,
+        new_columns=[f"c{i}" for i in range(width)],
+        infer_schema=False,
+        truncate_ragged_lines=True,
+    )
+    return cells.slice(1)
+
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ord(ch) - 64)
+    return index - 1
+
+
+def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet name, the cells that hold a formula but no cached value.
+
+    Calamine shows such a cell as blank, indistinguishable from an empty cell; the contract wants its
+    row quarantined, so the sheet XML is scanned for `<f>` without `<v>`. Sheets without any formula
+    are skipped after a byte search.
+    """
+    from xml.etree import ElementTree as ET
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    found: dict[str, set[tuple[int, int]]] = {}
+    with zipfile.ZipFile(path) as archive:
+        for sheet_name, member in _sheet_members(archive).items():
+            with archive.open(member) as raw:
+                if not _contains(raw, b"<f"):
+                    continue
+            cells: set[tuple[int, int]] = set()
+            min_column = None
+            with archive.open(member) as raw:
+                for _, element in ET.iterparse(raw):
+                    if element.tag != f"{ns}c":
+                        continue
+                    ref = _CELL_REF.match(element.get("r", ""))
+                    if ref:
+                        column = _column_index(ref.group(1))
+                        min_column = column if min_column is None else min(min_column, column)
+                        value = element.find(f"{ns}v")
+                        if element.find(f"{ns}f") is not None and (value is None or not value.text):
+                            cells.add((int(ref.group(2)), column))
+                    element.clear()
+            offset = min_column or 0
+            found[sheet_name] = {(row, column - offset) for row, column in cells}
+    return found
+
+
+def _contains(stream, needle: bytes, chunk_size: int = 1 << 20) -> bool:
+    tail = b""
+    while chunk := stream.read(chunk_size):
+        if needle in tail + chunk:
+            return True
+        tail = chunk[-len(needle) :]
+    return False
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip member holding its XML, from workbook.xml and its relationships."""
+    from xml.etree import ElementTree as ET
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    try:
+        workbook = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{pkg}Relationship")}
+    members = {}
+    for sheet in workbook.iter(f"{main}sheet"):
+        target = targets.get(sheet.get(f"{rel_ns}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        members[sheet.get("name")] = member
+    return members

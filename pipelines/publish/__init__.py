@@ -1,0 +1,1 @@
+"""Publication: Parquet and workbooks under marts/<year>/, and the analysts' warehouse file."""

@@ -1,0 +1,56 @@
+"""The publication asset: after every blocking check, marts/<year>/ and the analysts' warehouse."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import dagster as dg
+import duckdb
+
+from pipelines.checks.gate import rejected_files
+from pipelines.dbt_assets import DBT_TARGET_DIR
+from pipelines.partitions import fiscal_years
+from pipelines.publish.publication import publish_warehouse, swap_directory, write_year_outputs
+from pipelines.resources import MartsFolder, Warehouse
+
+
+def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["published", "year"]),
+        group_name="publish",
+        deps=upstream,
+        partitions_def=fiscal_years,
+        description="发布：marts/<year>/ 下的 Parquet、工作簿与分析用仓库 "
+        "(publication: Parquet and workbooks under marts/<year>/, the analysts' warehouse)",
+        kinds={"parquet", "duckdb"},
+    )
+    def published_year(
+        context: dg.AssetExecutionContext, warehouse: Warehouse, marts_folder: MartsFolder
+    ) -> dg.MaterializeResult:
+        year = int(context.partition_key)
+        build = warehouse.build_path(year)
+        with duckdb.connect(str(build), read_only=True) as con:
+            rejected = rejected_files(con)
+        if rejected:
+            listing = "\n".join(f"- {f.message_zh} / {f.message_en}" for f in rejected)
+            raise dg.Failure(
+                description=f"{year} 年度未发布：有 {len(rejected)} 个文件无法读取 "
+                f"(year {year} not published: {len(rejected)} file(s) rejected)\n{listing}",
+                metadata={"rejected_files": len(rejected)},
+            )
+        target = marts_folder.year_dir(year)
+        staged = target.with_name(f".{target.name}.staged-{uuid.uuid4().hex[:8]}")
+        publication = write_year_outputs(build, staged, year, DBT_TARGET_DIR / "manifest.json")
+        swap_directory(staged, target)
+        publish_warehouse(build, warehouse.published_path, year)
+        context.log.info(f"published {len(publication.files)} files to {target}")
+        return dg.MaterializeResult(
+            metadata={
+                "directory": dg.MetadataValue.path(os.fspath(target)),
+                "files": dg.MetadataValue.json(publication.files),
+                "warehouse": dg.MetadataValue.path(os.fspath(warehouse.published_path)),
+            }
+        )
+
+    return published_year

@@ -1,0 +1,78 @@
+"""Writing the year's published files, deterministically.
+
+The same inputs give byte-identical files: rows are sorted by every column, Parquet is written with
+fixed settings, workbooks carry a fixed creation date and no run time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xlsxwriter
+
+FIXED_CREATED = dt.datetime(2000, 1, 1)
+XLSX_SHEET_NAME_MAX = 31
+
+
+def fetch_sorted(con: duckdb.DuckDBPyConnection, qualified: str) -> pa.Table:
+    """A whole table as Arrow, in a stable order."""
+    return con.sql(f"select * from {qualified} order by all").to_arrow_table()
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(
+        table,
+        path,
+        compression="zstd",
+        compression_level=3,
+        use_dictionary=True,
+        write_statistics=True,
+        row_group_size=1_000_000,
+    )
+
+
+def _cell(value):
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "as_tuple"):  # Decimal: keep it a number for the clerk's sums
+        return float(value)
+    return value
+
+
+def _safe_sheet_name(name: str, used: set[str]) -> str:
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "sheet"
+    base = cleaned[:XLSX_SHEET_NAME_MAX]
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f"~{n}"
+        candidate, n = base[: XLSX_SHEET_NAME_MAX - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def write_workbook(sheets: dict[str, tuple[pa.Table, dict[str, str]]], path: Path) -> None:
+    """One sheet per table; headers in Chinese where a label exists (English name below it)."""
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook.set_properties({"created": FIXED_CREATED, "author": "union-warehouse"})
+    bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    hint = workbook.add_format({"italic": True, "font_color": "#808080"})
+    used: set[str] = set()
+    for name, (table, labels) in sheets.items():
+        sheet = workbook.add_worksheet(_safe_sheet_name(name, used))
+        for col, column in enumerate(table.column_names):
+            sheet.write(0, col, labels.get(column, column), bold)
+            sheet.write(1, col, column, hint)
+            sheet.set_column(col, col, max(10, min(40, len(labels.get(column, column)) * 2 + 2)))
+        for row_index, row in enumerate(table.to_pylist(), start=2):
+            for col, column in enumerate(table.column_names):
+                value = _cell(row[column])
+                if value is not None:
+                    sheet.write(row_index, col, value)
+        sheet.freeze_panes(2, 0)
+    workbook.close()

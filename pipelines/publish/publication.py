@@ -1,0 +1,152 @@
+"""Write, audit, publish: the year's outputs appear all at once or not at all.
+
+Outputs are written to a scratch folder beside marts/<year>/ and swapped in by rename; the analysts'
+warehouse is rebuilt into a new file and renamed over the published one. A reader who has the old
+file open keeps reading the old file (no lock error, never half a mart); a crash before the rename
+leaves the last publication as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.publish.files import fetch_sorted, write_parquet, write_workbook
+from pipelines.publish.labels import column_labels
+
+PUBLISHED_SCHEMAS = ("marts", "audit")
+QUARANTINE_TABLE = "audit.quarantine"
+UNASSIGNED_DEPARTMENT = "未归属部门"
+
+
+@dataclass
+class Publication:
+    year: int
+    directory: Path
+    files: dict[str, int] = field(default_factory=dict)  # relative path -> rows
+
+
+def _tables(
+    con: duckdb.DuckDBPyConnection, catalog: str, schemas=PUBLISHED_SCHEMAS
+) -> list[tuple[str, str]]:
+    return con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = ? and list_contains(?, table_schema) and table_type = 'BASE TABLE' "
+        "order by 1, 2",
+        [catalog, list(schemas)],
+    ).fetchall()
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def write_year_outputs(
+    build_path: Path, out_dir: Path, year: int, manifest_path: Path
+) -> Publication:
+    """Parquet per mart and audit table, marts.xlsx and quarantine.xlsx, into out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    publication = Publication(year, out_dir)
+    labels = column_labels(manifest_path)
+    marts_sheets = {}
+    with duckdb.connect(str(build_path), read_only=True) as con:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        for schema, name in _tables(con, catalog):
+            table = fetch_sorted(con, f"{_quote(schema)}.{_quote(name)}")
+            write_parquet(table, out_dir / f"{name}.parquet")
+            publication.files[f"{name}.parquet"] = table.num_rows
+            if schema == "marts":
+                marts_sheets[name] = (table, labels.get(name, {}))
+        write_workbook(marts_sheets, out_dir / "marts.xlsx")
+        publication.files["marts.xlsx"] = sum(t.num_rows for t, _ in marts_sheets.values())
+        _write_quarantine_workbook(
+            con, out_dir / "quarantine.xlsx", labels.get("quarantine", {}), publication
+        )
+    return publication
+
+
+def _write_quarantine_workbook(
+    con, path: Path, labels: dict[str, str], publication: Publication
+) -> None:
+    """One sheet per department, so the clerk can send each department its rows back."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'quarantine'"
+    ).fetchone()[0]
+    if not exists:
+        return
+    table = fetch_sorted(con, QUARANTINE_TABLE)
+    sheets = {}
+    column = "department_name" if "department_name" in table.column_names else None
+    if column is None or table.num_rows == 0:
+        sheets["隔离行 quarantine"] = (table, labels)
+    else:
+        import pyarrow.compute as pc
+
+        names = table.column(column)
+        for department in sorted({v for v in names.to_pylist() if v is not None}):
+            sheets[department] = (table.filter(pc.equal(names, department)), labels)
+        unassigned = table.filter(pc.is_null(names))
+        if unassigned.num_rows:
+            sheets[UNASSIGNED_DEPARTMENT] = (unassigned, labels)
+    write_workbook(sheets, path)
+    publication.files["quarantine.xlsx"] = table.num_rows
+
+
+def swap_directory(staged: Path, target: Path) -> None:
+    """Replace target by staged with renames: the old folder is whole until the last moment."""
+    old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(staged, target)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None:
+    """Rebuild the analysts' warehouse into a new file with this year's marts and audit tables
+    replacing the year's earlier rows, then rename it over the published file (atomic on POSIX).
+
+    The new file holds only marts and audit tables: no raw or staging data, so no personal data.
+    """
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with duckdb.connect(str(fresh)) as con:
+            con.execute("attach ? as build (read_only)", [str(build_path)])
+            has_old = published_path.exists()
+            if has_old:
+                con.execute("attach ? as previous (read_only)", [str(published_path)])
+            build_tables = set(_tables(con, "build"))
+            old_tables = set(_tables(con, "previous")) if has_old else set()
+            for schema in PUBLISHED_SCHEMAS:
+                con.execute(f"create schema if not exists {_quote(schema)}")
+            for schema, name in sorted(build_tables | old_tables):
+                target = f"{_quote(schema)}.{_quote(name)}"
+                parts = []
+                if (schema, name) in build_tables:
+                    parts.append(f"select * from build.{target}")
+                if (schema, name) in old_tables:
+                    keep = _other_years_filter(con, schema, name, year)
+                    parts.append(f"select * from previous.{target} {keep}")
+                con.execute(
+                    f"create table {target} as {' union all by name '.join(parts)} order by all"
+                )
+        os.replace(fresh, published_path)
+    finally:
+        for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+            if leftover.exists():
+                leftover.unlink()
+
+
+def _other_years_filter(con, schema: str, name: str, year: int) -> str:
+    has_year = con.execute(
+        "select count(*) from information_schema.columns where table_catalog = 'previous' "
+        "and table_schema = ? and table_name = ? and column_name = 'year'",
+        [schema, name],
+    ).fetchone()[0]
+    return f"where year <> {int(year)}" if has_year else "where false"

@@ -1,0 +1,142 @@
+"""Running the year's job in-process, with a progress bar, and collecting what happened."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import dagster as dg
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+STAGES = {
+    "ingest": "读取与入库 read + land",
+    "union_dbt": "dbt 构建 dbt build",
+    "published": "发布 publish",
+    "check": "检查 checks",
+}
+
+
+@dataclass
+class RunOutcome:
+    year: int
+    success: bool
+    run_id: str | None
+    seconds_total: float
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def _stage_of(step_key: str) -> str:
+    if step_key.startswith("ingest"):
+        return "ingest"
+    if "dbt" in step_key:
+        return "union_dbt"
+    if step_key.startswith("published"):
+        return "published"
+    return "check"
+
+
+def _step_events(instance: dg.DagsterInstance, run_id: str):
+    return instance.all_logs(run_id)
+
+
+def run_year(year: int, console: Console | None = None, debug: bool = False) -> RunOutcome:
+    """Execute the year's job in this process; never raises for a failed step."""
+    started = time.perf_counter()
+    from pipelines.definitions import YEAR_JOB_NAME, defs
+
+    job = defs.resolve_job_def(YEAR_JOB_NAME)
+    instance = dg.DagsterInstance.ephemeral()
+    holder: dict = {}
+
+    def execute() -> None:
+        try:
+            holder["result"] = job.execute_in_process(
+                partition_key=str(year), instance=instance, raise_on_error=False
+            )
+        except Exception as exc:  # surfaced below, with the run's failures
+            holder["error"] = exc
+
+    worker = threading.Thread(target=execute, daemon=True)
+    worker.start()
+    _show_progress(worker, instance, console, total_steps=len(job.graph.nodes))
+    worker.join()
+    if "error" in holder:
+        raise holder["error"]
+    result = holder["result"]
+    outcome = RunOutcome(year, result.success, result.run_id, time.perf_counter() - started)
+    _collect_steps(instance, result.run_id, outcome, debug)
+    return outcome
+
+
+def _show_progress(
+    worker: threading.Thread, instance, console: Console | None, total_steps: int
+) -> None:
+    if console is None:
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("启动 starting…", total=total_steps)
+        while worker.is_alive():
+            runs = instance.get_runs(limit=1)
+            if runs:
+                done, current = 0, None
+                for record in instance.all_logs(runs[0].run_id):
+                    event = record.dagster_event
+                    if event is None:
+                        continue
+                    if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+                        done += 1
+                    elif event.event_type_value == "STEP_START":
+                        current = event.step_key
+                label = STAGES.get(_stage_of(current), "") if current else ""
+                progress.update(task, completed=done, description=f"{label} {current or ''}")
+            time.sleep(0.3)
+
+
+def _collect_steps(instance, run_id: str, outcome: RunOutcome, debug: bool) -> None:
+    starts: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            starts[event.step_key] = record.timestamp
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
+            stage = _stage_of(event.step_key)
+            seconds = record.timestamp - starts[event.step_key]
+            outcome.step_seconds[stage] = outcome.step_seconds.get(stage, 0.0) + seconds
+        if kind == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            message = _user_message(error, debug)
+            outcome.failures.append(f"{event.step_key}: {message}")
+        if kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                outcome.failures.append(
+                    f"检查未通过 check failed: {evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+                )
+
+
+def _user_message(error, debug: bool) -> str:
+    """The failure's own message; a traceback only with --debug."""
+    if error is None:
+        return "unknown error"
+    cause = error
+    while cause.cause is not None and cause.cls_name in ("DagsterExecutionStepExecutionError",):
+        cause = cause.cause
+    text = cause.message.strip()
+    if cause.cls_name == "Failure":
+        text = text.removeprefix("dagster._core.definitions.events.Failure: ")
+    if debug:
+        text += "\n" + "".join(cause.stack)
+    return text

@@ -1,0 +1,93 @@
+"""What `unionwh run` prints when it ends: rows per source, marts written, time per stage."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.runner import STAGES, RunOutcome
+
+
+def _private_build(year: int) -> Path:
+    published = Path(os.environ["UNIONWH_WAREHOUSE"])
+    return published.parent / "private" / f"{year}.duckdb"
+
+
+def source_rows(year: int) -> list[tuple]:
+    """Per source: files, rows read, clean, duplicate, quarantined (from audit.load_log)."""
+    build = _private_build(year)
+    if not build.exists():
+        return []
+    with duckdb.connect(str(build), read_only=True) as con:
+        try:
+            return con.execute(
+                """
+                select source, count(distinct file_name), sum(rows_read), sum(rows_clean),
+                       sum(rows_duplicate), sum(rows_quarantined)
+                from audit.load_log group by source order by source
+                """
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
+
+
+def rejected_files(year: int) -> list[tuple[str, str, str]]:
+    build = _private_build(year)
+    if not build.exists():
+        return []
+    with duckdb.connect(str(build), read_only=True) as con:
+        try:
+            return con.execute(
+                "select file_name, message_zh, message_en from raw.files where status = 'rejected' order by 1"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
+
+
+def print_run_summary(outcome: RunOutcome, console: Console) -> None:
+    rows = Table(title=f"{outcome.year} 年度各数据来源行数 (rows per source)")
+    for header in (
+        "来源 source",
+        "文件 files",
+        "读入 read",
+        "有效 clean",
+        "重复 duplicate",
+        "隔离 quarantined",
+    ):
+        rows.add_column(header, justify="right" if header[0] != "来" else "left")
+    for source, files, read, clean, dup, quar in source_rows(outcome.year):
+        rows.add_row(source, *(f"{v:,}" for v in (files, read, clean, dup, quar)))
+    console.print(rows)
+
+    marts_dir = Path(os.environ["UNIONWH_MARTS_DIR"]) / str(outcome.year)
+    if outcome.success and marts_dir.exists():
+        files = sorted(p.name for p in marts_dir.iterdir() if p.is_file())
+        console.print(
+            f"[green]已发布[/] published {len(files)} files to {marts_dir}: {', '.join(files)}"
+        )
+
+    timing = Table(title="各阶段耗时 (time per stage)")
+    timing.add_column("阶段 stage")
+    timing.add_column("秒 seconds", justify="right")
+    for stage, seconds in outcome.step_seconds.items():
+        timing.add_row(STAGES.get(stage, stage), f"{seconds:.1f}")
+    timing.add_row("合计（含启动）total incl. start-up", f"{outcome.seconds_total:.1f}")
+    console.print(timing)
+
+    rejected = rejected_files(outcome.year)
+    if rejected:
+        console.print(
+            f"[bold red]{len(rejected)} 个文件被拒收，本年度未发布 ({len(rejected)} file(s) rejected; year not published):[/]"
+        )
+        for _name, zh, en in rejected:
+            console.print(f"  • {zh}\n    {en}")
+    for failure in outcome.failures:
+        console.print(f"[red]✗[/] {failure}")
+    if outcome.success:
+        console.print(f"[bold green]完成 done[/] ({outcome.seconds_total:.1f} s)")
+    else:
+        console.print("[bold red]运行失败 run failed[/]")
