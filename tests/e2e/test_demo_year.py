@@ -1,0 +1,69 @@
+"""End to end: the real pipeline on the shipped 2023 demo data reproduces the published figures.
+
+Expected values come from docs/report-figures.md (the table the union published), never from the code
+under test.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import DEMO_RAW, PROJECT_ROOT, run_cli
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo_run")]
+
+
+def published_figures() -> dict[str, tuple[Decimal, str]]:
+    table = (PROJECT_ROOT / "docs" / "report-figures.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([a-z_.]+) \| ([\d.]+) \| (\S+) \|", table, flags=re.M)
+    return {key: (Decimal(value), unit) for key, value, unit in rows}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("demo")
+    warehouse, marts = base / "warehouse" / "union.duckdb", base / "marts"
+    result = run_cli(
+        "run", "--year", "2023", "--raw-dir", str(DEMO_RAW),
+        "--warehouse", str(warehouse), "--marts-dir", str(marts),
+    )
+    return {"result": result, "warehouse": warehouse, "marts": marts}
+
+
+def test_run_succeeds_and_prints_summary(demo_run):
+    result = demo_run["result"]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for source in ("members", "welfare", "festival", "birthday", "alleviation", "proposals"):
+        assert source in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_every_published_figure_is_reproduced(demo_run):
+    expected = published_figures()
+    assert len(expected) == 35
+    table = pq.read_table(demo_run["marts"] / "2023" / "report_figures.parquet").to_pylist()
+    got = {row["figure_key"]: row for row in table if row["year"] == 2023}
+    assert set(got) == set(expected)
+    for key, (value, unit) in expected.items():
+        assert Decimal(got[key]["value"]) == value, key
+        assert got[key]["unit"] == unit, key
+        assert got[key]["source_rows"] > 0, key
+
+
+def test_published_outputs_exist(demo_run):
+    year_dir: Path = demo_run["marts"] / "2023"
+    for name in ("spending_by_category", "proposal_completion", "participation", "report_figures", "quarantine"):
+        assert (year_dir / f"{name}.parquet").exists(), name
+    assert (year_dir / "marts.xlsx").exists()
+
+
+def test_published_warehouse_has_no_raw_or_staging(demo_run):
+    with duckdb.connect(str(demo_run["warehouse"]), read_only=True) as con:
+        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    assert schemas <= {"marts", "audit"}
