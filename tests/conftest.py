@@ -13,7 +13,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_RAW = PROJECT_ROOT / "raw"
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run `unionwh` in a fresh process, exactly as a user would."""
     unionwh = Path(sys.executable).with_name("unionwh")
     return subprocess.run(

@@ -30,8 +30,15 @@ def demo_run(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("demo")
     warehouse, marts = base / "warehouse" / "union.duckdb", base / "marts"
     result = run_cli(
-        "run", "--year", "2023", "--raw-dir", str(DEMO_RAW),
-        "--warehouse", str(warehouse), "--marts-dir", str(marts),
+        "run",
+        "--year",
+        "2023",
+        "--raw-dir",
+        str(DEMO_RAW),
+        "--warehouse",
+        str(warehouse),
+        "--marts-dir",
+        str(marts),
     )
     return {"result": result, "warehouse": warehouse, "marts": marts}
 
@@ -58,12 +65,23 @@ def test_every_published_figure_is_reproduced(demo_run):
 
 def test_published_outputs_exist(demo_run):
     year_dir: Path = demo_run["marts"] / "2023"
-    for name in ("spending_by_category", "proposal_completion", "participation", "report_figures", "quarantine"):
+    for name in (
+        "spending_by_category",
+        "proposal_completion",
+        "participation",
+        "report_figures",
+        "quarantine",
+    ):
         assert (year_dir / f"{name}.parquet").exists(), name
     assert (year_dir / "marts.xlsx").exists()
 
 
 def test_published_warehouse_has_no_raw_or_staging(demo_run):
     with duckdb.connect(str(demo_run["warehouse"]), read_only=True) as con:
-        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
     assert schemas <= {"marts", "audit"}
