@@ -4,8 +4,6 @@ dbt reads raw.* in the year's private build; its file comes from the Warehouse r
 environment variable UNIONWH_BUILD_DB that dbt_project/profiles.yml reads.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import subprocess

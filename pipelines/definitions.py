@@ -5,6 +5,7 @@
 
 import dagster as dg
 
+from pipelines.automation import build_nightly_schedule, build_raw_folder_sensor
 from pipelines.checks.assets import asset_checks
 from pipelines.dbt_assets import union_dbt_assets
 from pipelines.ingest.assets import ingest_unknown_folders, ingestion_assets
@@ -32,5 +33,7 @@ defs = dg.Definitions(
     assets=[*ingestion_assets, ingest_unknown_folders, union_dbt_assets, published_year],
     asset_checks=asset_checks,
     jobs=[year_job],
+    schedules=[build_nightly_schedule(year_job)],
+    sensors=[build_raw_folder_sensor(year_job)],
     resources=resources_from_environment(),
 )

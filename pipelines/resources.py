@@ -53,6 +53,11 @@ class Warehouse(dg.ConfigurableResource):
     def build_path(self, year: int | str) -> Path:
         return self.published_path.parent / "private" / f"{year}.duckdb"
 
+    @property
+    def archive_dir(self) -> Path:
+        """The content-addressed archive of every raw file read (beside the warehouse)."""
+        return self.published_path.parent / "archive"
+
     def connect_build(self, year: int | str) -> duckdb.DuckDBPyConnection:
         path = self.build_path(year)
         path.parent.mkdir(parents=True, exist_ok=True)

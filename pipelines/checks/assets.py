@@ -1,7 +1,5 @@
 """Dagster asset checks over the private build (dbt tests arrive as checks through dagster-dbt)."""
 
-from __future__ import annotations
-
 import dagster as dg
 import duckdb
 

@@ -3,14 +3,13 @@
 Asset bodies are thin: reading and parsing live in pipelines.ingest / pipelines.parse.
 """
 
-from __future__ import annotations
-
 from datetime import date
 
 import dagster as dg
 
 from pipelines.contract import load_contract
 from pipelines.ingest import land
+from pipelines.ingest.archive import archive_file
 from pipelines.ingest.source import SourceLoad, land_source, read_source, unknown_folders
 from pipelines.partitions import fiscal_years
 from pipelines.resources import RawFolder, Warehouse
@@ -61,7 +60,16 @@ def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
     )
     def ingest(context: dg.AssetExecutionContext, raw_folder: RawFolder, warehouse: Warehouse):
         year = context.partition_key
-        load = read_source(raw_folder.year_dir(year), source, contract, date.today())
+        year_dir = raw_folder.year_dir(year)
+        load = read_source(year_dir, source, contract, date.today())
+        for read in load.files:
+            archive_file(
+                warehouse.archive_dir,
+                year_dir / read.file_name,
+                read.file_sha256,
+                year,
+                read.file_name,
+            )
         with warehouse.connect_build(year) as con:
             land_source(con, contract, load)
         for rejected in load.rejected:
@@ -85,7 +93,16 @@ def ingest_unknown_folders(
     context: dg.AssetExecutionContext, raw_folder: RawFolder, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     contract = load_contract()
-    strays = unknown_folders(raw_folder.year_dir(context.partition_key), contract)
+    year_dir = raw_folder.year_dir(context.partition_key)
+    strays = unknown_folders(year_dir, contract)
+    for stray in strays:
+        archive_file(
+            warehouse.archive_dir,
+            year_dir / stray.file_name,
+            stray.file_sha256,
+            context.partition_key,
+            stray.file_name,
+        )
     with warehouse.connect_build(context.partition_key) as con:
         land.ensure_raw_schema(con, contract)
         land.clear_unknown_sources(con, contract)

@@ -1,7 +1,5 @@
 """The publication asset: after every blocking check, marts/<year>/ and the analysts' warehouse."""
 
-from __future__ import annotations
-
 import os
 import uuid
 
@@ -11,6 +9,7 @@ import duckdb
 from pipelines.checks.gate import rejected_files
 from pipelines.dbt_assets import DBT_TARGET_DIR
 from pipelines.partitions import fiscal_years
+from pipelines.publish.manifest import dbt_checks, write_manifest
 from pipelines.publish.publication import publish_warehouse, swap_directory, write_year_outputs
 from pipelines.resources import MartsFolder, Warehouse
 
@@ -42,6 +41,9 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         target = marts_folder.year_dir(year)
         staged = target.with_name(f".{target.name}.staged-{uuid.uuid4().hex[:8]}")
         publication = write_year_outputs(build, staged, year, DBT_TARGET_DIR / "manifest.json")
+        checks = [{"check": "rejected_files", "kind": "gate", "status": "pass", "rows_affected": 0}]
+        checks += dbt_checks(DBT_TARGET_DIR / "run_results.json")
+        write_manifest(staged, year, context.run_id, build, publication.files, checks)
         swap_directory(staged, target)
         publish_warehouse(build, warehouse.published_path, year)
         context.log.info(f"published {len(publication.files)} files to {target}")
