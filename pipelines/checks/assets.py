@@ -5,6 +5,7 @@ import duckdb
 
 from pipelines.checks.gate import row_conservation
 from pipelines.resources import Warehouse
+from pipelines.sql import scalar
 
 LOAD_LOG = dg.AssetKey(["audit", "load_log"])
 
@@ -23,7 +24,7 @@ def row_conservation_check(
 ) -> dg.AssetCheckResult:
     with duckdb.connect(str(warehouse.build_path(_year(context))), read_only=True) as con:
         findings = row_conservation(con)
-        files = con.execute("select count(*) from audit.load_log").fetchone()[0]
+        files = scalar(con, "select count(*) from audit.load_log")
     return dg.AssetCheckResult(
         passed=not findings,
         metadata={

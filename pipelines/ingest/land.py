@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from pipelines.contract import Contract, Table
+from pipelines.sql import quote_identifier
 
 FILES_SCHEMA = {
     "source": "VARCHAR",
@@ -45,13 +46,9 @@ WARNINGS_SCHEMA = {
 BOOKKEEPING = {"files": FILES_SCHEMA, "sheets": SHEETS_SCHEMA, "load_warnings": WARNINGS_SCHEMA}
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _create(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str]) -> None:
-    columns = ", ".join(f"{_quote(name)} {sql_type}" for name, sql_type in schema.items())
-    con.execute(f"create table if not exists raw.{_quote(table)} ({columns})")
+    columns = ", ".join(f"{quote_identifier(name)} {sql_type}" for name, sql_type in schema.items())
+    con.execute(f"create table if not exists raw.{quote_identifier(table)} ({columns})")
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
@@ -66,9 +63,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> Non
 def clear_source(con: duckdb.DuckDBPyConnection, contract: Contract, source: str) -> None:
     """Remove what an earlier load of this source left, so a reload replaces it."""
     for table in contract.tables_of(source):
-        con.execute(f"delete from raw.{_quote(table.table)}")
+        con.execute(f"delete from raw.{quote_identifier(table.table)}")
     for name in BOOKKEEPING:
-        con.execute(f"delete from raw.{_quote(name)} where source = ?", [source])
+        con.execute(f"delete from raw.{quote_identifier(name)} where source = ?", [source])
 
 
 def insert_frame(
@@ -79,11 +76,11 @@ def insert_frame(
         return
     present = [c for c in schema if c in frame.columns]
     arrow = frame.select(present).to_arrow()
-    columns = ", ".join(_quote(c) for c in present)
+    columns = ", ".join(quote_identifier(c) for c in present)
     con.register("landing_batch", arrow)
     try:
         con.execute(
-            f"insert into raw.{_quote(table)} ({columns}) select {columns} from landing_batch"
+            f"insert into raw.{quote_identifier(table)} ({columns}) select {columns} from landing_batch"
         )
     finally:
         con.unregister("landing_batch")

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.resources import PROJECT_ROOT
+from pipelines.sql import table_exists
 
 MANIFEST_NAME = "manifest.json"
 PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dagster", "dagster-dbt", "polars", "fastexcel")
@@ -62,9 +63,7 @@ def environment() -> dict:
 def inputs(build_path: Path) -> list[dict]:
     """Every raw file the run saw, with its row accounting."""
     with duckdb.connect(str(build_path), read_only=True) as con:
-        has_log = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'load_log'"
-        ).fetchone()[0]
+        has_log = table_exists(con, "audit", "load_log")
         log_join = (
             "left join (select file_name, sum(rows_read) as rows_read, sum(rows_clean) as rows_clean, "
             "sum(rows_duplicate) as rows_duplicate, sum(rows_quarantined) as rows_quarantined "

@@ -18,6 +18,7 @@ import duckdb
 
 from pipelines.publish.files import fetch_sorted, write_parquet, write_workbook
 from pipelines.publish.labels import column_labels
+from pipelines.sql import quote_identifier, scalar, table_exists
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 QUARANTINE_TABLE = "audit.quarantine"
@@ -42,9 +43,6 @@ def _tables(
     ).fetchall()
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
 
 def write_year_outputs(
     build_path: Path, out_dir: Path, year: int, manifest_path: Path
@@ -55,9 +53,9 @@ def write_year_outputs(
     labels = column_labels(manifest_path)
     marts_sheets = {}
     with duckdb.connect(str(build_path), read_only=True) as con:
-        catalog = con.execute("select current_database()").fetchone()[0]
+        catalog = scalar(con, "select current_database()")
         for schema, name in _tables(con, catalog):
-            table = fetch_sorted(con, f"{_quote(schema)}.{_quote(name)}")
+            table = fetch_sorted(con, f"{quote_identifier(schema)}.{quote_identifier(name)}")
             write_parquet(table, out_dir / f"{name}.parquet")
             publication.files[f"{name}.parquet"] = table.num_rows
             if schema == "marts":
@@ -74,10 +72,7 @@ def _write_quarantine_workbook(
     con, path: Path, labels: dict[str, str], publication: Publication
 ) -> None:
     """One sheet per department, so the clerk can send each department its rows back."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'quarantine'"
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, "audit", "quarantine"):
         return
     table = fetch_sorted(con, QUARANTINE_TABLE)
     sheets = {}
@@ -124,9 +119,9 @@ def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None
             build_tables = set(_tables(con, "build"))
             old_tables = set(_tables(con, "previous")) if has_old else set()
             for schema in PUBLISHED_SCHEMAS:
-                con.execute(f"create schema if not exists {_quote(schema)}")
+                con.execute(f"create schema if not exists {quote_identifier(schema)}")
             for schema, name in sorted(build_tables | old_tables):
-                target = f"{_quote(schema)}.{_quote(name)}"
+                target = f"{quote_identifier(schema)}.{quote_identifier(name)}"
                 parts = []
                 if (schema, name) in build_tables:
                     parts.append(f"select * from build.{target}")
@@ -144,9 +139,10 @@ def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None
 
 
 def _other_years_filter(con, schema: str, name: str, year: int) -> str:
-    has_year = con.execute(
+    has_year = scalar(
+        con,
         "select count(*) from information_schema.columns where table_catalog = 'previous' "
         "and table_schema = ? and table_name = ? and column_name = 'year'",
         [schema, name],
-    ).fetchone()[0]
+    )
     return f"where year <> {int(year)}" if has_year else "where false"

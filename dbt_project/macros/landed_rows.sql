@@ -1,0 +1,32 @@
+{#- Columns every staging model over a landed raw.* table carries.
+
+    Python lands every data row with the same lineage columns (docs/architecture.md); staging renames
+    them once, here, and adds two keys computed from the row alone:
+    - landed_row_id: the row's identity, from its file, sheet and row number (unique per build);
+    - contract_values_hash: the row's contract columns as one value, so that "two rows whose contract
+      columns are equal" (lineage and _raw_values excluded) is a plain equality. -#}
+
+{% macro landed_row_id() -%}
+    md5(to_json([_file_name, _sheet_name, cast(_row_number as varchar)]))
+{%- endmacro %}
+
+
+{% macro contract_values_hash(columns) -%}
+    md5(to_json({ {%- for column in columns %}'{{ column }}': {{ column }}{{ ', ' if not loop.last }}{% endfor -%} }))
+{%- endmacro %}
+
+
+{% macro lineage_columns(table_name, has_export_date=false) -%}
+    {%- if has_export_date %}
+        _export_date as export_date,
+    {%- endif %}
+        _source as source_name,
+        '{{ table_name }}' as table_name,
+        _file_name as file_name,
+        _file_sha256 as file_sha256,
+        _sheet_name as sheet_name,
+        _row_number as row_number,
+        cast(_raw_values as json) as raw_values,
+        _error_code as error_code,
+        _error_column as error_column
+{%- endmacro %}
