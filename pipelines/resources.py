@@ -53,6 +53,11 @@ class Warehouse(dg.ConfigurableResource):
     def build_path(self, year: int | str) -> Path:
         return self.published_path.parent / "private" / f"{year}.duckdb"
 
+    def dbt_target_dir(self, year: int | str) -> Path:
+        """dbt's target folder for this build. One per (warehouse, year): dbt's partial parse
+        survives only while the build file and the year var stay the same, so each build keeps its own."""
+        return self.build_path(year).parent / f"dbt-target-{year}"
+
     @property
     def archive_dir(self) -> Path:
         """The content-addressed archive of every raw file read (beside the warehouse)."""

@@ -42,7 +42,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         staged = target.with_name(f".{target.name}.staged-{uuid.uuid4().hex[:8]}")
         publication = write_year_outputs(build, staged, year, DBT_TARGET_DIR / "manifest.json")
         checks = [{"check": "rejected_files", "kind": "gate", "status": "pass", "rows_affected": 0}]
-        checks += dbt_checks(DBT_TARGET_DIR / "run_results.json")
+        checks += dbt_checks(warehouse.dbt_target_dir(year) / "run_results.json")
         write_manifest(staged, year, context.run_id, build, publication.files, checks)
         swap_directory(staged, target)
         publish_warehouse(build, warehouse.published_path, year)
