@@ -52,9 +52,21 @@ def fullwidth(text: str) -> str:
     return text.translate(_FW)
 
 
+_CUMULATIVE: dict[int, tuple[dict, list[str], list[int]]] = {}
+
+
 def pick(rng: random.Random, weights: dict[str, int]) -> str:
     """A style drawn from weights; dict order is fixed, so this is deterministic for a given rng."""
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+    cached = _CUMULATIVE.get(id(weights))
+    if cached is None or cached[0] is not weights:
+        keys, cum, total = list(weights), [], 0
+        for w in weights.values():
+            total += w
+            cum.append(total)
+        cached = (weights, keys, cum)
+        if len(_CUMULATIVE) < 512:
+            _CUMULATIVE[id(weights)] = cached
+    return rng.choices(cached[1], cum_weights=cached[2])[0]
 
 
 def _plain(value: Decimal) -> str:
