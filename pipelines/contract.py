@@ -15,6 +15,9 @@ import yaml
 from pipelines.parse.text import normalize_header
 
 CONTRACT_PATH = Path(__file__).with_name("contract.yml")
+DEPARTMENTS_SEED = (
+    Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "departments.csv"
+)
 
 DUCKDB_TYPES = {
     "text": "VARCHAR",
@@ -55,6 +58,7 @@ class Column:
     values: dict[str, object] = field(default_factory=dict)
     pii: bool = False
     wide: bool = False
+    window: str | None = None  # (date) the dates a clean row may carry: `fiscal_year` or `year`
 
     @property
     def header_names(self) -> tuple[str, ...]:
@@ -132,6 +136,7 @@ def _column(raw: dict, common_aliases: dict[str, list[str]]) -> Column:
         values=values,
         pii=bool(raw.get("pii", False)),
         wide=bool(raw.get("wide", False)),
+        window=raw.get("window"),
     )
 
 
@@ -151,3 +156,21 @@ def load_contract(path: Path = CONTRACT_PATH) -> Contract:
         for t in doc["tables"]
     )
     return Contract(tables=tables)
+
+
+@cache
+def department_names_with_separators(seed: Path = DEPARTMENTS_SEED) -> tuple[str, ...]:
+    """Department names and aliases that contain a list separator (`党委办公室、校长办公室`), so a
+    list of departments is not split inside them. Longest first, so the longest name wins."""
+    import csv
+
+    from pipelines.parse.text import LIST_SEPARATORS, to_halfwidth
+
+    names: set[str] = set()
+    with seed.open(encoding="utf-8") as stream:
+        for row in csv.DictReader(stream):
+            for name in [row["department_name"], *(row.get("aliases") or "").split("|")]:
+                compact = "".join(to_halfwidth(name).split())
+                if compact and any(sep in compact for sep in LIST_SEPARATORS):
+                    names.add(compact)
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))

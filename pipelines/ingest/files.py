@@ -109,7 +109,7 @@ def _read_sheets(read: FileRead, path: Path, tables: tuple[Table, ...]) -> None:
         if not grid.visible:
             sheet["status"] = "skipped_hidden"
             continue
-        match = find_header(grid.cells, tables)
+        match = find_header(grid.header_scan_cells, tables)
         if match is None:
             sheet["status"] = "skipped_no_header"
             continue
@@ -118,14 +118,14 @@ def _read_sheets(read: FileRead, path: Path, tables: tuple[Table, ...]) -> None:
             raise FileRejected(
                 read.file_name,
                 "missing_required_column",
-                f"工作表 {grid.name} 缺少必需的列：{missing}（表头在第 {match.header_index + 1} 行）",
+                f"工作表 {grid.name} 缺少必需的列：{missing}（表头在第 {grid.excel_row(match.header_index)} 行）",
                 f"sheet {grid.name} lacks the required column(s) {missing} "
-                f"(header on row {match.header_index + 1})",
+                f"(header on row {grid.excel_row(match.header_index)})",
             )
         rows, _totals = sheet_rows(grid, match, {**lineage, "_sheet_name": grid.name})
         sheet.update(
             table_name=match.table.table,
-            header_row=match.header_index + 1,
+            header_row=grid.excel_row(match.header_index),
             data_rows=rows.rows.height,
             status="read",
         )

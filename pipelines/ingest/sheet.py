@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.contract import Column, Table
+from pipelines.contract import Column, Table, department_names_with_separators
 from pipelines.ingest.workbook import SheetGrid
 from pipelines.parse.amounts import amount_expr
 from pipelines.parse.dates import date_expr, month_expr, year_expr
@@ -25,15 +25,15 @@ from pipelines.parse.text import (
     department_list_expr,
     identifier_expr,
     normalize_header,
+    normalize_header_expr,
     text_expr,
 )
 from pipelines.parse.values import coded_expr, decimal_expr, integer_expr
 
 TOTAL_LABELS = {"合计", "总计", "小计"}
-FOOTER_PATTERN = (
-    r"^\s*(制表人|制表|审核人|审核|填表人|复核人|负责人|单位负责人|经办人|备注|说明|注)\s*[:：]"
-)
+FOOTER_PATTERN = r"^\s*(制表人|制表|审核人|审核|填表人|填报人|复核人|负责人|单位负责人|经办人|记录人|统计人|备注|说明|注)\s*[:：]"
 PII_MASK = "***"
+LONE_LABEL_PATTERN = r"^[^\d\s:：]{1,8}[:：]"
 EXPORT_DATE_LABEL = "导出日期"
 
 _ROW_NUMBER = "_row_number"
@@ -58,11 +58,14 @@ def _kind_of_rows(body: pl.DataFrame, match: HeaderMatch) -> pl.Series:
         [compact_expr(pl.col(c)).is_in(list(TOTAL_LABELS)) for c in first_two]
     )
     first_cell = pl.coalesce([text_expr(pl.col(c)) for c in header_cols])
-    footer = first_cell.str.contains(FOOTER_PATTERN)
+    filled = pl.sum_horizontal([c.is_not_null().cast(pl.Int32) for c in cells])
+    # A footer: a signature line (制表人：… 审核人：…), or any lone `label：value` cell (记录人：王静).
+    footer = first_cell.str.contains(FOOTER_PATTERN) | (
+        (filled == 1) & first_cell.str.contains(LONE_LABEL_PATTERN)
+    )
     repeated_header = pl.all_horizontal(
         [
-            pl.col(c).map_elements(normalize_header, return_dtype=pl.String).fill_null("")
-            == normalize_header(text)
+            normalize_header_expr(pl.col(c)).fill_null("") == normalize_header(text)
             for c, text in match.header_texts.items()
         ]
     )
@@ -91,7 +94,8 @@ def _typed(col: Column, source: pl.Expr, unit: str | None) -> tuple[list[pl.Expr
         case "department":
             return [compact_expr(source).alias(name)], None
         case "department_list":
-            return [department_list_expr(source).alias(name)], None
+            protected = department_names_with_separators()
+            return [department_list_expr(source, protected).alias(name)], None
         case "amount":
             value, error = amount_expr(source, unit)
             return [value.alias(name)], error
@@ -156,9 +160,12 @@ def sheet_rows(
 ) -> tuple[SheetRows, pl.DataFrame]:
     """Landed rows of a sheet (schema of raw.<table> minus `_export_date`), plus its totals rows."""
     table = match.table
-    body = grid.cells.slice(match.header_index + 1).with_row_index(
-        _ROW_NUMBER, offset=match.header_index + 2
-    )
+    body = grid.cells.slice(match.header_index + 1)
+    if grid.row_numbers is None:
+        body = body.with_row_index(_ROW_NUMBER, offset=match.header_index + 2)
+    else:  # a compacted sheet: each grid row knows its row number in the original sheet
+        numbers = grid.row_numbers[match.header_index + 1 : match.header_index + 1 + body.height]
+        body = body.with_columns(pl.Series(_ROW_NUMBER, numbers, dtype=pl.Int32))
     body = body.with_columns(pl.col(_ROW_NUMBER).cast(pl.Int32), _kind=_kind_of_rows(body, match))
     exprs: list[pl.Expr] = []
     errors: list[tuple[str, pl.Expr]] = []

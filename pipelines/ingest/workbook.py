@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ import fastexcel
 import polars as pl
 
 from pipelines.errors import FileRejected
+from pipelines.ingest.sparse import compacted_copy, profile_sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}
@@ -32,6 +34,20 @@ class SheetGrid:
     visible: bool = True
     # Excel cells (row number, 0-based grid column) that hold a formula without a cached value.
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+    # Row number in the sheet of each grid row, when the sheet was compacted (pipelines.ingest.sparse);
+    # None: grid row i is the sheet's row i + 1.
+    row_numbers: list[int] | None = None
+
+    def excel_row(self, index: int) -> int:
+        """The row number Excel shows for grid row `index` (0-based)."""
+        return index + 1 if self.row_numbers is None else self.row_numbers[index]
+
+    @property
+    def header_scan_cells(self) -> pl.DataFrame:
+        """The grid rows a header may be on: the sheet's first HEADER_SCAN_ROWS rows."""
+        if self.row_numbers is None:
+            return self.cells.head(HEADER_SCAN_ROWS)
+        return self.cells.head(sum(1 for n in self.row_numbers if n <= HEADER_SCAN_ROWS))
 
 
 def read_grids(path: Path, display_name: str) -> list[SheetGrid]:
@@ -52,7 +68,8 @@ def read_grids(path: Path, display_name: str) -> list[SheetGrid]:
 
 
 def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
-    head = path.read_bytes()[:8]
+    with path.open("rb") as stream:
+        head = stream.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() != ".xls":
         raise FileRejected(
             display_name,
@@ -60,29 +77,64 @@ def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
             "文件受密码保护（已加密），请去除密码后重新提交",
             "the workbook is password protected (encrypted); remove the password and resend it",
         )
-    try:
-        reader = fastexcel.read_excel(path)
-        sheet_names = list(reader.sheet_names)
-    except Exception as exc:  # calamine reports every unreadable file as an exception
-        raise _unreadable(display_name, path, exc) from exc
-    missing_values = _formulas_without_value(path) if zipfile.is_zipfile(path) else {}
-    grids = []
-    for name in sheet_names:
+    with tempfile.TemporaryDirectory(prefix="unionwh-sheet-") as scratch:
+        source, row_numbers, missing_values = _prepare_zip(path, display_name, Path(scratch))
         try:
-            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-            cells = sheet.to_polars()
-        except Exception as exc:
-            raise _unreadable(display_name, path, exc, sheet=name) from exc
-        cells = cells.rename({c: f"c{i}" for i, c in enumerate(cells.columns)})
-        grids.append(
-            SheetGrid(
-                name=name,
-                cells=cells,
-                visible=sheet.visible == "visible",
-                formulas_without_value=missing_values.get(name, set()),
+            reader = fastexcel.read_excel(source)
+            sheet_names = list(reader.sheet_names)
+        except Exception as exc:  # calamine reports every unreadable file as an exception
+            raise _unreadable(display_name, path, exc) from exc
+        grids = []
+        for name in sheet_names:
+            try:
+                sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+                cells = sheet.to_polars()
+            except Exception as exc:
+                raise _unreadable(display_name, path, exc, sheet=name) from exc
+            cells = cells.rename({c: f"c{i}" for i, c in enumerate(cells.columns)})
+            grids.append(
+                SheetGrid(
+                    name=name,
+                    cells=cells,
+                    visible=sheet.visible == "visible",
+                    formulas_without_value=missing_values.get(name, set()),
+                    row_numbers=row_numbers.get(name),
+                )
             )
-        )
+            del sheet
+        del reader
     return grids
+
+
+def _prepare_zip(
+    path: Path, display_name: str, scratch: Path
+) -> tuple[Path, dict[str, list[int]], dict[str, set[tuple[int, int]]]]:
+    """For an xlsx: the file calamine should read (a compacted copy when a sheet is sparse, see
+    pipelines.ingest.sparse), the original row numbers of compacted sheets, and the formulas
+    without a cached value (row numbers of the original sheet)."""
+    if not zipfile.is_zipfile(path):
+        return path, {}, {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = _sheet_members(archive)
+            present = set(archive.namelist())
+            profiles = {n: profile_sheet(archive, m) for n, m in members.items() if m in present}
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise _unreadable(display_name, path, exc) from exc
+    sparse = {name: members[name] for name, profile in profiles.items() if profile.is_sparse}
+    source, row_numbers = path, {}
+    if sparse:
+        source, row_numbers = compacted_copy(path, sparse, scratch)
+    with_formulas = {name for name, profile in profiles.items() if profile.formulas}
+    missing_values = _formulas_without_value(source, with_formulas) if with_formulas else {}
+    for name, numbers in row_numbers.items():
+        if name in missing_values:
+            missing_values[name] = {
+                (numbers[row - 1], column)
+                for row, column in missing_values[name]
+                if row - 1 < len(numbers)
+            }
+    return source, row_numbers, missing_values
 
 
 def _unreadable(
@@ -164,7 +216,9 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
+def _formulas_without_value(
+    path: Path, names: set[str] | None = None
+) -> dict[str, set[tuple[int, int]]]:
     """Per sheet name, the cells that hold a formula but no cached value.
 
     Calamine shows such a cell as blank, indistinguishable from an empty cell; the contract wants its
@@ -177,6 +231,8 @@ def _formulas_without_value(path: Path) -> dict[str, set[tuple[int, int]]]:
     found: dict[str, set[tuple[int, int]]] = {}
     with zipfile.ZipFile(path) as archive:
         for sheet_name, member in _sheet_members(archive).items():
+            if names is not None and sheet_name not in names:
+                continue
             with archive.open(member) as raw:
                 if not _contains(raw, b"<f"):
                     continue

@@ -27,6 +27,13 @@ def normalize_header(text: str) -> str:
     return _UNIT_SUFFIX.sub("", compact) or compact
 
 
+def normalize_header_expr(expr: pl.Expr) -> pl.Expr:
+    """Vectorized normalize_header, for comparing whole columns with a header (no Python per cell)."""
+    compact = halfwidth_expr(expr).str.replace_all(r"\s+", "")
+    stripped = compact.str.replace(r"\([^()]*\)$", "")
+    return pl.when(stripped == "").then(compact).otherwise(stripped)
+
+
 def header_unit(text: str) -> str | None:
     """The unit a header declares in brackets (`金额(万元)` → `万元`), or None."""
     compact = re.sub(r"\s+", "", to_halfwidth(text))
@@ -57,11 +64,20 @@ def identifier_expr(expr: pl.Expr) -> pl.Expr:
     return compact.str.replace(r"^(\d+)\.0+$", "${1}")
 
 
-def department_list_expr(expr: pl.Expr) -> pl.Expr:
-    """协办部门: several names separated by 、 , ; / (either width) → a list of compact names."""
-    compact = compact_expr(expr).str.replace_all(r"[、,;/]+", "、")
-    return (
-        compact.str.split("、")
-        .list.eval(pl.element().filter(pl.element() != ""))
-        .pipe(lambda lst: pl.when(lst.list.len() == 0).then(None).otherwise(lst))
-    )
+LIST_SEPARATORS = "、,;/"
+
+
+def department_list_expr(expr: pl.Expr, protected: tuple[str, ...] = ()) -> pl.Expr:
+    """协办部门: several names separated by 、 , ; / (either width) → a list of compact names.
+
+    `protected` names contain a separator themselves (`党委办公室、校长办公室`) and stay whole.
+    """
+    compact = compact_expr(expr)
+    placeholders = [f"\x00{i}\x00" for i in range(len(protected))]
+    if protected:
+        compact = compact.str.replace_many(list(protected), placeholders)
+    compact = compact.str.replace_all(f"[{LIST_SEPARATORS}]+", "、")
+    parts = compact.str.split("、").list.eval(pl.element().filter(pl.element() != ""))
+    if protected:
+        parts = parts.list.eval(pl.element().str.replace_many(placeholders, list(protected)))
+    return pl.when(parts.list.len() == 0).then(None).otherwise(parts)

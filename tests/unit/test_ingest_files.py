@@ -316,3 +316,18 @@ def test_personal_data_masked_in_raw_values(tmp_path):
     assert (
         "500101199001011234" not in row["_raw_values"] and "13800138000" not in row["_raw_values"]
     )
+
+
+def test_lone_label_value_row_is_a_footer(tmp_path):
+    path = write_xlsx(
+        tmp_path / "w.xlsx",
+        {
+            "明细": [
+                WELFARE_HEADER,
+                [1, "2023-06-15", "GH0001", "张三", "新年慰问", "800", "2023"],
+                ["记录人：王静"],
+                [None, None, "填报日期：2023-12-01"],
+            ]
+        },
+    )
+    assert [r["_row_number"] for r in rows_of(read(path, "welfare"), "welfare_payments")] == [2]

@@ -102,3 +102,15 @@ def test_integer_counts():
         (3, None),
         (None, "integer_not_a_number"),
     ]
+
+
+def test_department_list_keeps_protected_names_whole():
+    expr = department_list_expr(pl.col("a"), ("党委办公室、校长办公室",))
+    got = apply(expr, ["人事处、党委办公室、校长办公室；财务处"])
+    assert got == [["人事处", "党委办公室、校长办公室", "财务处"]]
+
+
+def test_protected_names_come_from_the_departments_seed():
+    from pipelines.contract import department_names_with_separators
+
+    assert "党委办公室、校长办公室" in department_names_with_separators()
