@@ -30,7 +30,8 @@ lint: setup
 demo-data: setup  ## regenerate the shipped demo year
 	$(UV) run unionwh demo-data --year $(YEAR) --out raw
 
-dev: setup  ## the Dagster UI on http://127.0.0.1:3000
+dev: setup  ## the Dagster UI and daemon (schedule, sensor) on http://127.0.0.1:3000
+	@mkdir -p .dagster_home && cp -n dagster.yaml .dagster_home/dagster.yaml 2>/dev/null || true
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(UV) run dagster dev
 
 clean:
