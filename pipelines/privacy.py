@@ -23,10 +23,12 @@ Findings never repeat the number they found: they show it masked (`139****0001`)
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -78,7 +80,7 @@ def mask(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def _normalise_known(values: Iterable[str | None]) -> set[str]:
+def _normalise_known(values: Iterable[str | None]) -> frozenset[str]:
     out = set()
     for value in values:
         if value is None:
@@ -86,13 +88,14 @@ def _normalise_known(values: Iterable[str | None]) -> set[str]:
         text = re.sub(r"[\s-]", "", str(value)).upper()
         if len(text) >= 11:  # a mobile's length; shorter values would match amounts by chance
             out.add(text)
-    return out
+    return frozenset(out)
 
 
-def scan_text(
-    text: str, location: str, known: set[str] | frozenset[str] = frozenset()
-) -> list[Finding]:
-    """Findings in one piece of text."""
+def scan_text(text: str, location: str, known: Iterable[str] = frozenset()) -> list[Finding]:
+    """Findings in one piece of text. `known` as a frozenset is taken as normalised already (the
+    scanners pass theirs on); any other collection is normalised here."""
+    if not isinstance(known, frozenset):
+        known = _normalise_known(known)
     if not text:
         return []
     text = _HASH_TOKEN.sub(" ", text)
@@ -109,16 +112,29 @@ def scan_text(
     for match in MOBILE_PATTERN.finditer(text):
         add("mobile_number", match.group(0))
     if known:
+        # every window of a known value's length in every long digit run: a roster value is found
+        # inside a longer number too, at the cost of the text's length, not the roster's
         upper = text.upper()
-        candidates = {m.group(0) for m in _DIGIT_RUN.finditer(upper)}
-        for value in known:
-            if (
-                value in candidates
-                or any(value in c for c in candidates)
-                or (not value.isdigit() and value in upper)
-            ):
+        lengths, others = _shape(known)
+        for match in _DIGIT_RUN.finditer(upper):
+            run = match.group(0)
+            for length in lengths:
+                for start in range(len(run) - length + 1):
+                    if run[start : start + length] in known:
+                        add("known_value", run[start : start + length])
+        for value in others:
+            if value in upper:
                 add("known_value", value)
     return findings
+
+
+@lru_cache(maxsize=8)
+def _shape(known: frozenset[str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The lengths of the known values, and those that are not digit strings (found by plain
+    search). Cached: a frozenset keeps its hash, so a roster of thousands costs this once."""
+    lengths = tuple(sorted({len(v) for v in known}))
+    others = tuple(sorted(v for v in known if not v[:-1].isdigit()))
+    return lengths, others
 
 
 # --- DuckDB ------------------------------------------------------------------------------------
@@ -128,8 +144,11 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def scan_duckdb(path: Path, known: set[str], schemas: Sequence[str] | None = None) -> list[Finding]:
+def scan_duckdb(
+    path: Path, known: Iterable[str] = (), schemas: Sequence[str] | None = None
+) -> list[Finding]:
     """Every column of every table (or of `schemas`), read-only."""
+    known = _normalise_known(known)
     findings: list[Finding] = []
     with duckdb.connect(str(path), read_only=True) as con:
         tables = con.execute(
@@ -145,12 +164,22 @@ def scan_duckdb(path: Path, known: set[str], schemas: Sequence[str] | None = Non
     return findings
 
 
-def _scan_relation(con, relation: str, location: str, known: set[str]) -> list[Finding]:
+def _scan_relation(con, relation: str, location: str, known: frozenset[str]) -> list[Finding]:
     columns = [r[0] for r in con.execute(f"select * from {relation} limit 0").description]
     findings: list[Finding] = []
+    if not columns:
+        return findings
+    # one pass over the whole relation first: a clean table (the usual case) costs one query
+    every_value = ", ".join(f"cast({_quote(c)} as varchar)" for c in columns)
+    suspect = con.execute(
+        f"select count(*) from {relation} "
+        f"where regexp_matches(concat_ws(chr(31), {every_value}), '{_SQL_RUN}')"
+    ).fetchall()[0][0]
     for column in columns:
-        # the column name itself, then the values that have a run of 11 digits
         findings += scan_text(column, f"{location} (column name)", known)
+    if not suspect:
+        return findings
+    for column in columns:
         text = f"cast({_quote(column)} as varchar)"
         rows = con.execute(
             f"select distinct {text} from {relation} where regexp_matches({text}, '{_SQL_RUN}')"
@@ -163,7 +192,7 @@ def _scan_relation(con, relation: str, location: str, known: set[str]) -> list[F
 # --- files -------------------------------------------------------------------------------------
 
 
-def scan_parquet(path: Path, known: set[str]) -> list[Finding]:
+def scan_parquet(path: Path, known: frozenset[str]) -> list[Finding]:
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(path)
@@ -175,16 +204,24 @@ def scan_parquet(path: Path, known: set[str]) -> list[Finding]:
             f"{path.name} (metadata)",
             known,
         )
-    con = duckdb.connect(":memory:")
+    con = _memory()
+    view = f"parquet_{hashlib.sha256(str(path).encode()).hexdigest()[:16]}"
+    con.read_parquet(str(path)).create_view(view)
     try:
-        con.execute("create view parquet_data as select * from read_parquet(?)", [str(path)])
-        findings += _scan_relation(con, "parquet_data", path.name, known)
+        findings += _scan_relation(con, view, path.name, known)
     finally:
-        con.close()
+        con.execute(f"drop view {view}")
     return findings
 
 
-def scan_zip(path: Path, known: set[str]) -> list[Finding]:
+@lru_cache(maxsize=1)
+def _memory() -> duckdb.DuckDBPyConnection:
+    """One in-memory connection for reading Parquet files (opening one per file costs more than
+    scanning a small file)."""
+    return duckdb.connect(":memory:")
+
+
+def scan_zip(path: Path, known: frozenset[str]) -> list[Finding]:
     """xlsx/docx: every part of the package as text (cells, shared strings, comments, properties)."""
     findings: list[Finding] = []
     with zipfile.ZipFile(path) as archive:
@@ -197,16 +234,27 @@ def scan_zip(path: Path, known: set[str]) -> list[Finding]:
     return findings
 
 
-def scan_pdf(path: Path, known: set[str]) -> list[Finding]:
+def scan_pdf(path: Path, known: frozenset[str]) -> list[Finding]:
+    return scan_text(
+        _pdf_text(hashlib.sha256(path.read_bytes()).hexdigest(), str(path)), path.name, known
+    )
+
+
+@lru_cache(maxsize=32)
+def _pdf_text(content_sha256: str, path: str) -> str:
+    """The PDF's text and metadata (cached by content: extracting a CJK PDF takes a second)."""
     from pypdf import PdfReader
 
-    reader = PdfReader(str(path))
+    reader = PdfReader(path)
     text = "\n".join(page.extract_text() or "" for page in reader.pages)
     info = " ".join(str(v) for v in (reader.metadata or {}).values())
-    return scan_text(text + "\n" + info, path.name, known)
+    # two-byte glyph codes without a Unicode map come out with NULs between the digits
+    return (text + "\n" + info).replace("\x00", "")
 
 
-def scan_file(path: Path, known: set[str]) -> list[Finding]:
+def scan_file(path: Path, known: Iterable[str] = ()) -> list[Finding]:
+    """One file, by its kind (see the module's docstring)."""
+    known = _normalise_known(known)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return scan_parquet(path, known)

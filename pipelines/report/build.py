@@ -1,0 +1,397 @@
+"""`marts/<year>/report.html` and `report.pdf` from the published warehouse.
+
+The HTML is one self-contained file: inline CSS, charts as inline SVG, the Chinese glyphs it uses as
+an embedded font subset; it loads nothing from the network. The PDF is the same HTML laid out by
+WeasyPrint (pure Python over the system's Pango, which Debian's Python images carry).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from pipelines.errors import UnionWarehouseError
+from pipelines.report import charts, data, fonts, numbers
+from pipelines.report.summary import Context, figure_text, render_summary
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class PdfUnavailable(UnionWarehouseError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "无法生成 PDF：缺少系统库 Pango（apt-get install libpango-1.0-0 libpangoft2-1.0-0），"
+            f"HTML 报告已生成；可加 --no-pdf。（{detail}）",
+            "cannot write the PDF: the system's Pango library is missing (apt-get install "
+            f"libpango-1.0-0 libpangoft2-1.0-0); the HTML report was written; use --no-pdf. ({detail})",
+        )
+
+
+@dataclass
+class ReportOutputs:
+    year: int
+    html: Path
+    pdf: Path | None
+    figures: int
+    previous_year: int | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _header(zh: str, en: str, numeric: bool = False) -> dict:
+    return {"zh": zh, "en": en, "cls": "num" if numeric else ""}
+
+
+def _chart(chart_id: str, title_zh: str, title_en: str) -> dict:
+    return {
+        "id": chart_id,
+        "title_zh": title_zh,
+        "title_en": title_en,
+        "svg": None,
+        "png": None,
+        "headers": [],
+        "rows": [],
+        "note": None,
+    }
+
+
+def _drawn(figure, chart_id: str, for_print: bool) -> dict:
+    """The chart as inline SVG for the page, and as PNG for the PDF (WeasyPrint lays out an
+    image faster than an SVG of thousands of glyph paths)."""
+    return {
+        "svg": charts.to_svg(figure, chart_id),
+        "png": charts.to_png_base64(figure) if for_print else None,
+    }
+
+
+def _charts(con, year: int, notes: list[str], for_print: bool) -> list[dict]:
+    out = []
+    missing = "发布的仓库中没有 {table}（或缺少所需的列）,此图表从略。marts.{table} is missing (or lacks the columns needed): left out."
+
+    rows = data.spending_by_category(con, year)
+    chart = _chart("spending-by-category", "按类别支出", "Spending by category")
+    if rows:
+        chart |= {
+            **_drawn(charts.spending_by_category(rows), chart["id"], for_print),
+            "headers": [
+                _header("类别", "category"),
+                _header("支出", "spent", True),
+                _header("预算", "budget", True),
+                _header("预算执行率", "share of budget", True),
+                _header("笔数", "payments", True),
+            ],
+            "rows": [
+                [
+                    r["label"],
+                    numbers.wan(r["amount"]),
+                    numbers.wan(r["budget"]) if r["budget"] is not None else "—",
+                    numbers.percent(r["share_used"]),
+                    numbers.plain(r["payments"]),
+                ]
+                for r in rows
+            ],
+        }
+    else:
+        chart["note"] = missing.format(table="spending_by_category")
+        notes.append(chart["note"])
+    out.append(chart)
+
+    rows = data.spending_by_month(con, year)
+    chart = _chart("spending-by-month", "按月支出", "Spending by month")
+    if rows:
+        chart |= {
+            **_drawn(charts.spending_by_month(rows), chart["id"], for_print),
+            "headers": [_header("月份", "month"), _header("支出", "spent", True)],
+            "rows": [[r["label"], numbers.wan(r["amount"])] for r in rows],
+            "note": "月份按支出发生的月份;财政年度自上年10月起。Months are calendar months of the "
+            "payment; the fiscal year starts in October of the year before.",
+        }
+    else:
+        chart["note"] = missing.format(table="spending_by_category")
+    out.append(chart)
+
+    rows = data.proposal_completion(con, year)
+    chart = _chart(
+        "proposal-completion", "各承办部门提案办结率", "Proposal completion by handling department"
+    )
+    if rows:
+        chart |= {
+            **_drawn(
+                charts.rate_by_department(
+                    rows, "total", "completed", "提案办结率 Proposals completed", "已办结/承办"
+                ),
+                chart["id"],
+                for_print,
+            ),
+            "headers": [
+                _header("承办部门", "handling department"),
+                _header("承办提案", "proposals", True),
+                _header("已办结", "completed", True),
+                _header("办结率", "completion rate", True),
+            ],
+            "rows": [
+                [r["department"], r["total"], r["completed"], numbers.percent(r["rate"])]
+                for r in rows
+            ],
+            "note": "红色:办结率最低的四分之一部门。Red: the lowest quarter of departments.",
+        }
+    else:
+        chart["note"] = missing.format(table="proposal_completion")
+        notes.append(chart["note"])
+    out.append(chart)
+
+    rows = data.participation(con, year)
+    chart = _chart("participation", "各部门文体活动参与率", "Participation rate by department")
+    if rows:
+        chart |= {
+            **_drawn(
+                charts.rate_by_department(
+                    rows, "members", "participants", "参与率 Participation rate", "参与人数/会员数"
+                ),
+                chart["id"],
+                for_print,
+            ),
+            "headers": [
+                _header("部门", "department"),
+                _header("会员", "members", True),
+                _header("参与人数", "participants", True),
+                _header("参与率", "participation rate", True),
+                _header("人均参与人次", "participations per member", True),
+            ],
+            "rows": [
+                [
+                    r["department"],
+                    r["members"],
+                    r["participants"],
+                    numbers.percent(r["rate"]),
+                    numbers.plain(round(r["per_member"], 2))
+                    if r["per_member"] is not None
+                    else "—",
+                ]
+                for r in rows
+            ],
+            "note": "红色:参与率最低的四分之一部门。Red: the lowest quarter of departments."
+            + (
+                " 参与人数按活动类别统计,同一会员参加多类活动只能在类别内去重:此处取参与人数最多的"
+                "类别,是部门参与人数的下限。Participants are counted per activity category in "
+                "marts.participation; the largest category's count is shown, a lower bound of the "
+                "department's distinct participants."
+                if rows and rows[0]["lower_bound"]
+                else ""
+            ),
+        }
+    else:
+        chart["note"] = missing.format(table="participation")
+        notes.append(chart["note"])
+    out.append(chart)
+    return out
+
+
+def dbt_target_candidates(warehouse: Path, year: int) -> list[Path]:
+    """Where the year's dbt run left run_results.json: the build's own target folder
+    (`private/dbt-target-<year>` beside the published file), else the project's dbt target."""
+    return [Path(warehouse).parent / "private" / f"dbt-target-{year}", data.DBT_TARGET_DIR]
+
+
+def _checks(con, year: int, dbt_target_dirs: list[Path]) -> tuple[list[data.Check], str]:
+    published = data.checks_from_warehouse(con, year)
+    if published is not None:
+        origin = published[0].origin if published else "warehouse"
+        return published, f"仓库中的检查表 checks table {origin}"
+    for target in dbt_target_dirs:
+        if (Path(target) / "run_results.json").exists():
+            return (
+                data.checks_from_dbt(target),
+                f"最近一次 dbt 运行的测试 dbt tests of the last run ({Path(target).name}/run_results.json)",
+            )
+    return [], ""
+
+
+@dataclass
+class Rendered:
+    html: str  # the report page: charts as inline SVG
+    print_html: str  # the same page for the PDF: charts as PNG
+    figures: int
+    previous_year: int | None
+    notes: list[str]
+
+
+def render_html(
+    warehouse: Path,
+    year: int,
+    dbt_target_dir: Path | None = None,
+    for_print: bool = True,
+) -> Rendered:
+    """The report as HTML (for the page and for the PDF), and facts about it."""
+    with data.connect_read_only(warehouse) as con:
+        figures = data.load_figures(con, year)
+        if not figures:
+            raise data.FiguresMissing(Path(warehouse), year)
+        previous = data.load_figures(con, year - 1)
+        targets = [dbt_target_dir] if dbt_target_dir else dbt_target_candidates(warehouse, year)
+        checks, checks_origin = _checks(con, year, targets)
+        notes: list[str] = []
+        chart_list = _charts(con, year, notes, for_print)
+        files = data.load_log(con, year)
+
+    ctx = Context(
+        year=year,
+        figures={f.key: f for f in figures},
+        previous={f.key: f for f in previous},
+        checks=checks,
+    )
+    chapters = render_summary(ctx)
+    # the tables list the figures in the order the summary reads them
+    figures = sorted(figures, key=lambda f: (ctx.used.get(f.key, len(ctx.used)), f.order))
+
+    change_rows = []
+    for figure in figures:
+        before = ctx.previous.get(figure.key)
+        change = numbers.change(figure.value, before.value if before else None, figure.unit)
+        change_rows.append(
+            {
+                "key": figure.key,
+                "label": figure.label_zh or figure.key,
+                "current": figure_text(figure),
+                "previous": figure_text(before) if before else "—",
+                "delta": change["delta_text"] if change else "—",
+                "relative": change["relative_text"] if change else "—",
+                "direction": change["direction"] if change else "",
+            }
+        )
+
+    # dbt tests on the report_figures mart as a whole (not_null, unique, accepted units …) hold for
+    # every figure: counted once per row rather than listed 35 times
+    mart_checks = [c for c in checks if c.figure_key is None and c.detail == "report_figures"]
+    lineage_rows = [
+        {
+            "key": f.key,
+            "label": f.label_zh or f.key,
+            "value": figure_text(f),
+            "rows": numbers.plain(f.source_rows),
+            "sources": f.sources,
+            "checks": data.checks_for_figure(checks, f.key),
+            "mart_checks": mart_checks,
+        }
+        for f in figures
+    ]
+
+    file_headers, file_rows = [], []
+    if files:
+        spec = [
+            ("source", "来源", "source", False),
+            ("file_name", "文件", "file", False),
+            ("file_sha256", "sha256", "content hash", False),
+            ("rows_read", "读入", "read", True),
+            ("rows_clean", "有效", "clean", True),
+            ("rows_duplicate", "重复", "duplicate", True),
+            ("rows_quarantined", "隔离", "quarantined", True),
+        ]
+        present = [s for s in spec if s[0] in files[0]]
+        file_headers = [_header(zh, en, num) for _, zh, en, num in present]
+        for row in files:
+            cells = []
+            for column, _, _, num in present:
+                value = row[column]
+                if column == "file_sha256":
+                    value = (value or "")[:12]
+                cells.append(numbers.plain(value) if num else (value or ""))
+            file_rows.append(cells)
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = env.get_template("report.html.j2")
+    context = {
+        "year": year,
+        "previous_year": year - 1 if previous else None,
+        "warehouse_name": Path(warehouse).name,
+        "figure_count": len(figures),
+        "chapters": chapters,
+        "charts": chart_list,
+        "change_rows": change_rows,
+        "lineage_rows": lineage_rows,
+        "checks": checks,
+        "checks_origin": checks_origin,
+        "files": file_rows,
+        "file_headers": file_headers,
+        "font_family": fonts.FAMILY,
+        "font_license": fonts.LICENSE_NOTE,
+    }
+    # Two passes: the page's text decides which glyphs the embedded font subset carries.
+    draft = template.render(**context, font_face="", for_print=False)
+    font_face = fonts.font_face_css(_visible_text(draft))
+    return Rendered(
+        html=template.render(**context, font_face=font_face, for_print=False),
+        print_html=template.render(**context, font_face=font_face, for_print=True)
+        if for_print
+        else "",
+        figures=len(figures),
+        previous_year=context["previous_year"],
+        notes=notes,
+    )
+
+
+def _visible_text(page: str) -> str:
+    """The characters a reader sees (the charts draw theirs as paths)."""
+    text = re.sub(r"<svg.*?</svg>", " ", page, flags=re.S)
+    text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+    text = re.sub(r'title="([^"]*)"', lambda m: " " + m.group(1) + " ", text)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return html_lib.unescape(text)
+
+
+def write_pdf(page: str, path: Path) -> None:
+    import logging
+
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # Pango missing: WeasyPrint loads it when imported
+        raise PdfUnavailable(str(error)) from error
+
+    # WeasyPrint warns about CSS it ignores (e.g. `font-variant-numeric`); the PDF is still right.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=page, base_url=None).write_pdf(str(path))
+
+
+def build_report(
+    year: int,
+    warehouse: Path,
+    marts_dir: Path,
+    pdf: bool = True,
+    dbt_target_dir: Path | None = None,
+) -> ReportOutputs:
+    """Write marts/<year>/report.html (and report.pdf)."""
+    rendered = render_html(Path(warehouse), year, dbt_target_dir, for_print=pdf)
+    out_dir = Path(marts_dir) / str(year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "report.html"
+    _write_atomically(html_path, rendered.html.encode("utf-8"))
+    pdf_path = None
+    if pdf:
+        pdf_path = out_dir / "report.pdf"
+        scratch = pdf_path.with_name(f".{pdf_path.name}.tmp")
+        write_pdf(rendered.print_html, scratch)
+        scratch.replace(pdf_path)
+    return ReportOutputs(
+        year=year,
+        html=html_path,
+        pdf=pdf_path,
+        figures=rendered.figures,
+        previous_year=rendered.previous_year,
+        notes=rendered.notes,
+    )
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    scratch = path.with_name(f".{path.name}.tmp")
+    scratch.write_bytes(content)
+    scratch.replace(path)

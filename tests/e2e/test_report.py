@@ -1,0 +1,444 @@
+"""`unionwh report`: the work summary's figures section, charts, lineage and year-over-year change,
+rendered from a synthetic published warehouse (2022 and 2023) into report.html and report.pdf.
+
+Expected sentences come from the union's published summary (shared seed, 2023), never from the
+code under test; every printed figure is compared with the `report_figures` table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from pipelines.report import numbers
+from pipelines.report.sample import build_once, build_published_sample
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("report")]
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+# sentences of the 2023 summary, as published (shared/seed/2023-work-summary.txt)
+PUBLISHED_SENTENCES = [
+    "完成了会员生日蛋糕的购买、发放工作,总计157.55万元",
+    "按每人300元标准,发放177600.00元的慰问品",
+    "总计:1361.2万元",
+    "跑山鸡152720元",
+    "农产品150660元,总计30.338万元",
+    "特色农产品,总计157.83万元",
+    "发放特别困难补助12.6万元",
+    "劳模等167人,合计13.36万元",
+    "总计325人,总计26.05万元",
+    "超额14.8万元完成帮扶任务",
+    "已立案的98条教代会提案和15条工代会提案",
+    "组织召开5次工会委员会",
+    "相关文件12个",
+    "组织召开2次提案工作委员会",
+]
+
+
+def app() -> typer.Typer:
+    """The real CLI when report is wired into it, else a scratch app with the same commands."""
+    from pipelines import cli
+    from pipelines.report.commands import register
+
+    if any(
+        c.name == "report" or getattr(c.callback, "__name__", "") == "report"
+        for c in cli.app.registered_commands
+    ):
+        return cli.app
+    scratch = typer.Typer()
+    register(scratch)
+    return scratch
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory) -> Path:
+    """2022 and 2023 published, 2023's report rendered: built once per test run, shared with the
+    notebook and privacy tests (and across pytest-xdist workers)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's folder, common to its workers
+    return build_once(root / "published-sample", build_published_sample)
+
+
+@pytest.fixture(scope="session")
+def report(sample):
+    html_path = sample / "marts" / "2023" / "report.html"
+    return {
+        "html_path": html_path,
+        "html": html_path.read_text(encoding="utf-8"),
+        "pdf": sample / "marts" / "2023" / "report.pdf",
+    }
+
+
+class Spans(HTMLParser):
+    """Every element with data-key / data-formula, with its text and section."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[dict] = []
+        self.stack: list[dict | None] = []
+        self.section = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.section = attrs.get("id")
+        if tag in ("span", "sup") and ("data-key" in attrs or "data-formula" in attrs):
+            item = {"tag": tag, "section": self.section, "text": "", **attrs}
+            self.found.append(item)
+            self.stack.append(item)
+        elif tag in ("span", "sup"):
+            self.stack.append(None)
+
+    def handle_endtag(self, tag):
+        if tag in ("span", "sup") and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, text):
+        for item in self.stack:
+            if item is not None:
+                item["text"] += text
+
+
+def figures_table(warehouse: Path, year: int) -> dict[str, dict]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cursor = con.execute(
+            "select figure_key, value, unit, display_zh from marts.report_figures where year = ?",
+            [year],
+        )
+        names = [d[0] for d in cursor.description]
+        return {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
+
+
+def plain_text(page: str) -> str:
+    """What a reader reads in the summary: tags and the small change marks removed."""
+    body = page.split('<section id="figures"', 1)[1].split("</section>", 1)[0]
+    body = re.sub(r"<sup.*?</sup>", "", body, flags=re.S)
+    return re.sub(r"<[^>]+>", "", body)
+
+
+def test_report_files_are_written(report):
+    assert report["html_path"].exists()
+    assert report["pdf"].read_bytes().startswith(b"%PDF")
+
+
+def test_report_command(sample, tmp_path):
+    """The CLI: 2022 has no year before it in the warehouse, so no change is shown."""
+    marts = tmp_path / "marts"
+    result = CliRunner().invoke(
+        app(),
+        [
+            "report",
+            "--year",
+            "2022",
+            "--warehouse",
+            str(sample / "warehouse" / "union.duckdb"),
+            "--marts-dir",
+            str(marts),
+            "--no-pdf",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "35 项指标" in result.output and "无上年数据" in result.output
+    html = (marts / "2022" / "report.html").read_text(encoding="utf-8")
+    assert "无法计算同比" in html and '<sup class="delta' not in html
+    assert not (marts / "2022" / "report.pdf").exists()
+
+
+def test_every_figure_is_printed_with_its_value_from_report_figures(report, sample):
+    table = figures_table(sample / "warehouse" / "union.duckdb", 2023)
+    parser = Spans()
+    parser.feed(report["html"])
+    printed = [
+        s
+        for s in parser.found
+        if s["tag"] == "span" and s["section"] == "figures" and "data-key" in s
+    ]
+    assert {s["data-key"] for s in printed} == set(table)
+    for span in printed:
+        row = table[span["data-key"]]
+        assert "missing" not in span["class"], span
+        assert Decimal(span["data-value"]) == row["value"], span
+        value, _unit = numbers.parse_display(span["text"])
+        if span["data-format"] == "display":
+            assert span["text"] == row["display_zh"], span
+        if row["unit"] == "元" and span["text"].endswith("万元"):
+            assert value == row["value"].quantize(Decimal(1)), (
+                span
+            )  # 万元 with 4 decimals is exact to the yuan
+        else:
+            assert value == row["value"], span
+
+
+def test_sentences_read_as_the_published_summary(report):
+    text = plain_text(report["html"])
+    for sentence in PUBLISHED_SENTENCES:
+        assert sentence in text, sentence
+
+
+def test_derived_numbers_match_the_summary(report):
+    parser = Spans()
+    parser.feed(report["html"])
+    derived = {s["data-formula"]: s for s in parser.found if "data-formula" in s}
+    other = derived["alleviation.chengkou.amount - alleviation.chengkou.chicken.amount"]
+    assert other["text"] == "150660元"
+    assert derived["welfare.veterans.amount / welfare.veterans.people"]["text"] == "300元"
+
+
+def test_change_against_the_previous_year_for_every_figure(report, sample):
+    before = figures_table(sample / "warehouse" / "union.duckdb", 2022)
+    now = figures_table(sample / "warehouse" / "union.duckdb", 2023)
+    html = report["html"]
+    change = html.split('data-table="change"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr data-key="([^"]+)">(.*?)</tr>', change, flags=re.S)
+    assert {key for key, _ in rows} == set(now)
+    for key, cells in rows:
+        values = re.findall(r'<td class="num[^"]*">([^<]*)</td>', cells)
+        assert values[0] == now[key]["display_zh"], key
+        assert values[1] == before[key]["display_zh"], key
+        expected = numbers.change(now[key]["value"], before[key]["value"], now[key]["unit"])
+        assert values[2] == expected["delta_text"], key
+    # and a mark after every figure in the text
+    parser = Spans()
+    parser.feed(html)
+    marks = {s["data-key"] for s in parser.found if s["tag"] == "sup"}
+    assert marks == set(now)
+    birthday = numbers.change(
+        now["birthday.amount"]["value"], before["birthday.amount"]["value"], "元"
+    )
+    assert birthday["relative_text"] == "+7.5%"
+
+
+def test_lineage_appendix_names_files_rows_and_checks(report, sample):
+    html = report["html"]
+    lineage = html.split('data-table="lineage"', 1)[1].split("</table>", 1)[0]
+    with duckdb.connect(str(sample / "warehouse" / "union.duckdb"), read_only=True) as con:
+        files = con.execute(
+            "select file_name, file_sha256 from audit.load_log where year = 2023"
+        ).fetchall()
+        rows = dict(
+            con.execute(
+                "select figure_key, source_rows from marts.report_figures where year = 2023"
+            ).fetchall()
+        )
+    welfare_name, welfare_sha = next(f for f in files if f[0].startswith("welfare/"))
+    assert welfare_name in lineage and welfare_sha[:12] in lineage
+    birthday_row = re.search(r'<tr data-key="birthday.amount">(.*?)</tr>', lineage, re.S).group(1)
+    assert f">{rows['birthday.amount']}<" in birthday_row.replace(",", "")
+    # the warehouse's checks table, per figure and in full
+    veterans_row = re.search(r'<tr data-key="welfare.veterans.amount">(.*?)</tr>', lineage, re.S)
+    assert "✓ veterans_amount_is_people_times_standard" in veterans_row.group(1)
+    checks = html.split('data-table="checks"', 1)[1].split("</table>", 1)[0]
+    assert checks.count("<tr>") == 1 + 5 and "row_conservation" in checks
+
+
+def test_charts_and_tables_are_there(report):
+    html = report["html"]
+    for chart in (
+        "spending-by-category",
+        "spending-by-month",
+        "proposal-completion",
+        "participation",
+    ):
+        assert f'<svg class="chart" role="img" id="{chart}"' in html or f'id="{chart}"' in html, (
+            chart
+        )
+        assert f'data-table="{chart}"' in html, chart
+    assert html.count("<svg") == 4
+
+
+def test_html_is_self_contained(report):
+    html = report["html"]
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html, re.I)
+    assert "<link" not in html and "<script" not in html and "@import" not in html
+    assert "@font-face" in html and "data:font/otf;base64," in html
+    assert len(html) < 3_000_000
+
+
+def test_headings_are_chinese_first_with_english(report):
+    headings = re.findall(r"<h2>(.*?)</h2>", report["html"], flags=re.S)
+    assert len(headings) == 4
+    for heading in headings:
+        assert re.match(r"[\u4e00-\u9fff]", heading), heading
+        assert re.search(r'<span class="en">[A-Za-z]', heading), heading
+
+
+def test_pdf_has_the_chinese_text(report):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(report["pdf"]))
+    text = "".join(page.extract_text() or "" for page in reader.pages[:2])
+    assert "157.55万元" in text
+    assert "会员生日蛋糕" in text
+    assert len(reader.pages) >= 3
+
+
+def test_a_warehouse_with_report_figures_only(tmp_path, sample):
+    """No chart marts, no audit tables, no sources column: the report says what is missing."""
+    warehouse = tmp_path / "only-figures.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("attach ? as src (read_only)", [str(sample / "warehouse" / "union.duckdb")])
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.report_figures as "
+            "select * exclude (sources) from src.marts.report_figures where year = 2023"
+        )
+    # the year's dbt run, where a build keeps it: private/dbt-target-<year>/ beside the warehouse
+    target = tmp_path / "private" / "dbt-target-2023"
+    target.mkdir(parents=True)
+    tests = {
+        "test.union_warehouse.assert_festival_amount_equals_row_totals": (None, "pass"),
+        "test.union_warehouse.not_null_report_figures_value.1a": ("report_figures", "pass"),
+        "test.union_warehouse.unique_report_figures_figure_key.2b": ("report_figures", "pass"),
+        "test.union_warehouse.assert_load_log_conserves_rows": (None, "fail"),
+    }
+    (target / "run_results.json").write_text(
+        json.dumps({"results": [{"unique_id": k, "status": v[1]} for k, v in tests.items()]}),
+        encoding="utf-8",
+    )
+    (target / "manifest.json").write_text(
+        json.dumps(
+            {
+                "nodes": {
+                    k: {
+                        "name": k.split(".")[2],
+                        "attached_node": f"model.union_warehouse.{v[0]}" if v[0] else None,
+                    }
+                    for k, v in tests.items()
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app(),
+        [
+            "report",
+            "--year",
+            "2023",
+            "--warehouse",
+            str(warehouse),
+            "--marts-dir",
+            str(tmp_path / "marts"),
+            "--no-pdf",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "marts" / "2023" / "report.html").read_text(encoding="utf-8")
+    assert "marts.spending_by_category is missing" in html
+    assert "No audit.load_log in the warehouse" in html
+    assert html.count('<span class="figure" data-key=') == 35
+    # deterministic like the rest of the publication: no run time, no font timestamp
+    from pipelines.report.build import render_html
+
+    assert render_html(warehouse, 2023, for_print=False).html == html
+    lineage = html.split('data-table="lineage"', 1)[1].split("</table>", 1)[0]
+    festival = re.search(r'<tr data-key="festival.amount">(.*?)</tr>', lineage, re.S).group(1)
+    assert "✓ assert_festival_amount_equals_row_totals" in festival
+    assert "report_figures 的 dbt 测试 2/2" in festival
+    checks = html.split('data-table="checks"', 1)[1].split("</table>", 1)[0]
+    assert "未通过 fail" in checks and "dbt-target-2023/run_results.json" in html
+
+
+def test_a_year_not_in_the_warehouse_is_a_clear_error(sample, tmp_path):
+    result = CliRunner().invoke(
+        app(),
+        [
+            "report",
+            "--year",
+            "2019",
+            "--warehouse",
+            str(sample / "warehouse" / "union.duckdb"),
+            "--marts-dir",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "2019" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_headless_chromium_screenshot_is_not_blank(report, tmp_path):
+    from PIL import Image
+
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={shot}",
+            "--window-size=1280,2000",
+            report["html_path"].as_uri(),
+        ],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert shot.exists(), "chromium wrote no screenshot"
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1280, 2000)
+    pixels = np.asarray(image.resize((128, 200)), dtype=int)
+    ink = (pixels.sum(axis=2) < 600).mean()
+    blue = (pixels[:, :, 2] > pixels[:, :, 0] + 40).mean()
+    assert ink > 0.02, f"the page looks blank ({ink:.1%} ink)"
+    assert blue > 0.001, "no blue figures or headings"
+
+
+def test_sql_command_prints_a_table_and_writes_files(sample, tmp_path):
+    warehouse = str(sample / "warehouse" / "union.duckdb")
+    query = (
+        "select figure_key, value from marts.report_figures where year = 2023 order by 1 limit 3"
+    )
+    runner = CliRunner()
+    result = runner.invoke(app(), ["sql", query, "--warehouse", warehouse])
+    assert result.exit_code == 0, result.output
+    assert "activities.group_purchase.count" in result.output and "3 行" in result.output
+    csv_path, xlsx_path = tmp_path / "q.csv", tmp_path / "q.xlsx"
+    result = runner.invoke(
+        app(),
+        ["sql", query, "--warehouse", warehouse, "--csv", str(csv_path), "--xlsx", str(xlsx_path)],
+    )
+    assert result.exit_code == 0, result.output
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "figure_key,value" and len(lines) == 4
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    assert sheet.cell(1, 1).value == "figure_key" and sheet.max_row == 4
+
+
+def test_sql_command_refuses_writes_and_leaves_the_warehouse_alone(sample):
+    warehouse = sample / "warehouse" / "union.duckdb"
+    before = warehouse.stat().st_mtime_ns
+    for query in (
+        "delete from marts.report_figures",
+        "copy (select 1) to '/tmp/unionwh-sql-test.csv'",
+        "select 1; select 2",
+        "select * from read_csv('/etc/passwd')",
+    ):
+        result = CliRunner().invoke(app(), ["sql", query, "--warehouse", str(warehouse)])
+        assert result.exit_code == 1, query
+        assert "Traceback" not in result.output
+    assert warehouse.stat().st_mtime_ns == before
+    assert not Path("/tmp/unionwh-sql-test.csv").exists()
