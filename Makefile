@@ -3,9 +3,15 @@ PYTHON ?= python3
 UV = $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 YEAR ?= 2023
 
-.PHONY: setup demo test unit e2e lint bench dev demo-data clean
+.PHONY: system-deps setup demo test unit e2e lint bench dev demo-data clean
 
 setup: .venv/.synced
+
+system-deps:  ## Debian packages for the PDF report (Pango) and the report screenshot test (Chromium)
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 chromium >/dev/null; \
+	else echo "system-deps: install libpango-1.0-0 libpangoft2-1.0-0 chromium with your package manager"; fi
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
