@@ -1,15 +1,18 @@
 """The publication asset: after every blocking check, marts/<year>/ and the analysts' warehouse."""
 
 import os
+import shutil
 import uuid
 
 import dagster as dg
 import duckdb
 
+from pipelines.checks.assets import copy_data_docs
 from pipelines.checks.gate import rejected_files
 from pipelines.dbt_assets import DBT_TARGET_DIR
 from pipelines.partitions import fiscal_years
-from pipelines.publish.manifest import dbt_checks, write_manifest
+from pipelines.publish.fingerprint import build_raw_files, changes_since_publication, fingerprint
+from pipelines.publish.manifest import MANIFEST_NAME, dbt_checks, write_manifest
 from pipelines.publish.publication import publish_warehouse, swap_directory, write_year_outputs
 from pipelines.resources import MartsFolder, Warehouse
 
@@ -41,11 +44,28 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         target = marts_folder.year_dir(year)
         staged = target.with_name(f".{target.name}.staged-{uuid.uuid4().hex[:8]}")
         publication = write_year_outputs(build, staged, year, DBT_TARGET_DIR / "manifest.json")
+        copy_data_docs(warehouse, year, staged)  # data-docs/: the Great Expectations suites' HTML
         checks = [{"check": "rejected_files", "kind": "gate", "status": "pass", "rows_affected": 0}]
         checks += dbt_checks(warehouse.dbt_target_dir(year) / "run_results.json")
-        write_manifest(staged, year, context.run_id, build, publication.files, checks)
-        swap_directory(staged, target)
-        publish_warehouse(build, warehouse.published_path, year)
+        inputs_fingerprint = fingerprint(year, build_raw_files(build))
+        for reason in changes_since_publication(target / MANIFEST_NAME, inputs_fingerprint):
+            context.log.info(f"发布原因 why published: {reason}")
+        write_manifest(
+            staged,
+            year,
+            context.run_id,
+            build,
+            publication.files,
+            checks,
+            inputs_fingerprint.to_manifest(),
+        )
+        try:
+            # the warehouse first (the step that can fail), the folder with the manifest last: a
+            # crash in between leaves the old manifest, so no later run takes the year as done
+            publish_warehouse(build, warehouse.published_path, year)
+            swap_directory(staged, target)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)  # still there only when publishing failed
         context.log.info(f"published {len(publication.files)} files to {target}")
         return dg.MaterializeResult(
             metadata={

@@ -65,10 +65,13 @@ def write_workbook(sheets: dict[str, tuple[pa.Table, dict[str, str]]], path: Pat
     used: set[str] = set()
     for name, (table, labels) in sheets.items():
         sheet = workbook.add_worksheet(_safe_sheet_name(name, used))
+        # constant_memory writes row by row: the whole first row, then the whole second one
+        for col, column in enumerate(table.column_names):
+            sheet.set_column(col, col, max(10, min(40, len(labels.get(column, column)) * 2 + 2)))
         for col, column in enumerate(table.column_names):
             sheet.write(0, col, labels.get(column, column), bold)
+        for col, column in enumerate(table.column_names):
             sheet.write(1, col, column, hint)
-            sheet.set_column(col, col, max(10, min(40, len(labels.get(column, column)) * 2 + 2)))
         for row_index, row in enumerate(table.to_pylist(), start=2):
             for col, column in enumerate(table.column_names):
                 value = _cell(row[column])

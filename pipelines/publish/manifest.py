@@ -120,6 +120,27 @@ def dbt_checks(run_results: Path) -> list[dict]:
     ]
 
 
+def figures(report_figures: Path) -> dict[str, dict]:
+    """Every figure of report_figures.parquet (exact values as text), for the audit to compare."""
+    if not report_figures.is_file():
+        return {}
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "select figure_key, value, unit, display_zh, source_rows from read_parquet(?) "
+            "order by figure_key",
+            [str(report_figures)],
+        ).fetchall()
+    return {
+        key: {
+            "value": None if value is None else str(value),
+            "unit": unit,
+            "display_zh": display,
+            "source_rows": source_rows,
+        }
+        for key, value, unit, display, source_rows in rows
+    }
+
+
 def write_manifest(
     directory: Path,
     year: int,
@@ -127,6 +148,7 @@ def write_manifest(
     build_path: Path,
     output_rows: dict[str, int],
     checks: list[dict],
+    fingerprint: dict | None = None,
 ) -> Path:
     manifest = {
         "year": year,
@@ -136,6 +158,8 @@ def write_manifest(
         "inputs": inputs(build_path),
         "outputs": outputs(directory, output_rows),
         "checks": checks,
+        "figures": figures(directory / "report_figures.parquet"),
+        "fingerprint": fingerprint,
     }
     path = directory / MANIFEST_NAME
     path.write_text(

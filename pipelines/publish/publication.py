@@ -16,6 +16,11 @@ from pathlib import Path
 
 import duckdb
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock between concurrent publications
+    fcntl = None
+
 from pipelines.publish.files import fetch_sorted, write_parquet, write_workbook
 from pipelines.publish.labels import column_labels
 from pipelines.sql import quote_identifier, scalar, table_exists
@@ -41,7 +46,6 @@ def _tables(
         "order by 1, 2",
         [catalog, list(schemas)],
     ).fetchall()
-
 
 
 def write_year_outputs(
@@ -103,6 +107,18 @@ def swap_directory(staged: Path, target: Path) -> None:
 
 
 def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None:
+    """Publish the year into the analysts' warehouse, one publication at a time: each rebuilds the
+    file from the previous one, so two years published at once (a backfill of several years runs
+    them in parallel) would lose one of them. The lock is flock(2): a killed run releases it."""
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = published_path.with_name(f".{published_path.name}.publish.lock")
+    with open(lock, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _publish_warehouse(build_path, published_path, year)
+
+
+def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> None:
     """Rebuild the analysts' warehouse into a new file with this year's marts and audit tables
     replacing the year's earlier rows, then rename it over the published file (atomic on POSIX).
 
@@ -115,7 +131,7 @@ def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None
             con.execute("attach ? as build (read_only)", [str(build_path)])
             has_old = published_path.exists()
             if has_old:
-                con.execute("attach ? as previous (read_only)", [str(published_path)])
+                _attach_previous(con, published_path, fresh.with_name(fresh.name + ".previous"))
             build_tables = set(_tables(con, "build"))
             old_tables = set(_tables(con, "previous")) if has_old else set()
             for schema in PUBLISHED_SCHEMAS:
@@ -133,9 +149,26 @@ def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None
                 )
         os.replace(fresh, published_path)
     finally:
-        for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+        for leftover in (
+            fresh,
+            fresh.with_name(fresh.name + ".wal"),
+            fresh.with_name(fresh.name + ".previous"),
+        ):
             if leftover.exists():
                 leftover.unlink()
+
+
+def _attach_previous(con, published_path: Path, snapshot: Path) -> None:
+    """Attach the published file read-only (a shared lock: analysts' read-only sessions are fine).
+    When someone holds it read-write (an exclusive lock), read a byte copy instead: the nightly run
+    must not fail because an analyst opened the file without read_only."""
+    try:
+        con.execute("attach ? as previous (read_only)", [str(published_path)])
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        shutil.copyfile(published_path, snapshot)
+        con.execute("attach ? as previous (read_only)", [str(snapshot)])
 
 
 def _other_years_filter(con, schema: str, name: str, year: int) -> str:
