@@ -34,6 +34,9 @@ lint: setup
 	$(UV) run ruff check pipelines tests
 	$(UV) run ruff format --check pipelines tests
 
+bench: setup  ## benchmarks at 1x, 10x and 100x: prints a table, writes bench/results.json
+	$(UV) run unionwh bench
+
 demo-data: setup  ## regenerate the shipped demo year
 	$(UV) run unionwh demo-data --year $(YEAR) --out raw
 

@@ -16,7 +16,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from pipelines.bench import register as register_bench
+from pipelines.checks.command import register as register_check
 from pipelines.errors import UnionWarehouseError
+from pipelines.publish.audit import register as register_audit
+from pipelines.report.commands import register as register_report
 
 app = typer.Typer(
     help="union-warehouse：工会年度工作总结数据仓库 (the union's annual-report warehouse)",
@@ -62,9 +66,16 @@ def run(
     warehouse: WarehousePath = DEFAULT_WAREHOUSE,
     marts_dir: MartsDir = DEFAULT_MARTS,
     debug: Debug = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="输入未变也重建 rebuild even if unchanged")
+    ] = False,
 ) -> None:
     """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish)."""
     configure(raw_dir, warehouse, marts_dir)
+    from pipelines.publish.fingerprint import skip_unchanged
+
+    if skip_unchanged(year, raw_dir, warehouse, marts_dir, force, console):
+        return
     from pipelines.runner import run_year
     from pipelines.summary import print_run_summary
 
@@ -91,6 +102,12 @@ def demo_data(
     with console.status(f"生成 {year} 年演示数据 generating demo data (scale {scale})…"):
         files = generate(year, out, scale=scale, seed=seed)
     console.print(f"写入 {len(files)} 个文件到 {out / str(year)} (wrote {len(files)} files)")
+
+
+register_audit(app)
+register_report(app)
+register_check(app)
+register_bench(app)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m pipelines.cli`

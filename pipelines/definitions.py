@@ -6,7 +6,7 @@
 import dagster as dg
 
 from pipelines.automation import build_nightly_schedule, build_raw_folder_sensor
-from pipelines.checks.assets import asset_checks
+from pipelines.checks.assets import BLOCKING_UPSTREAM, asset_checks
 from pipelines.dbt_assets import union_dbt_assets
 from pipelines.ingest.assets import ingest_unknown_folders, ingestion_assets
 from pipelines.partitions import fiscal_years
@@ -18,6 +18,8 @@ PUBLISHED_SCHEMAS = ("marts", "audit")
 published_year = build_publish_asset(
     [key for key in union_dbt_assets.keys if key.path[0] in PUBLISHED_SCHEMAS]
     + [ingest_unknown_folders.key]
+    # blocking checks block only the assets directly downstream of the asset they check
+    + BLOCKING_UPSTREAM
 )
 
 YEAR_JOB_NAME = "union_year"

@@ -87,6 +87,9 @@ def print_run_summary(outcome: RunOutcome, console: Console) -> None:
             console.print(f"  • {zh}\n    {en}")
     for failure in outcome.failures:
         console.print(f"[red]✗[/] {failure}")
+    for check in outcome.checks:
+        if not check.passed and check.severity == "WARN":
+            console.print(f"[yellow]⚠[/] 检查警告 check warning: {check.name} → {check.where}")
     if outcome.success:
         console.print(f"[bold green]完成 done[/] ({outcome.seconds_total:.1f} s)")
     else:

@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'report_figures'}}}) }}
 -- Reconciliation implied by the summary: festival.amount (the sum of the festival cells) equals
 -- the sum of the 合计 column over the same clean rows, when every row has one. A difference is a
 -- warning, as in the contract; audit.warnings names the rows.

@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'load_log'}}}) }}
 -- The landing's own count of the data rows it wrote per file (raw.sheets) agrees with the rows
 -- found in the raw tables.
 with

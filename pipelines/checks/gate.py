@@ -24,21 +24,41 @@ def rejected_files(con: duckdb.DuckDBPyConnection) -> list[Finding]:
 
 
 def row_conservation(con: duckdb.DuckDBPyConnection) -> list[Finding]:
-    """Per file: rows read = clean + duplicate + quarantined."""
+    """Per source and file: the data rows the landing wrote (raw.sheets) = rows read by dbt
+    (staging) = clean + duplicate + quarantined (the classification)."""
     rows = con.execute(
         """
-        select source, file_name, rows_read, rows_clean, rows_duplicate, rows_quarantined
-        from audit.load_log
-        where rows_read <> rows_clean + rows_duplicate + rows_quarantined
-        order by source, file_name
+        with landed as (
+            select source, file_name, sum(data_rows) as rows_landed
+            from raw.sheets
+            where status = 'read'
+            group by source, file_name
+        )
+        select
+            coalesce(log.source, landed.source) as source,
+            coalesce(log.file_name, landed.file_name) as file_name,
+            coalesce(landed.rows_landed, 0) as rows_landed,
+            coalesce(log.rows_read, 0) as rows_read,
+            coalesce(log.rows_clean, 0) as rows_clean,
+            coalesce(log.rows_duplicate, 0) as rows_duplicate,
+            coalesce(log.rows_quarantined, 0) as rows_quarantined,
+        from audit.load_log as log
+        full outer join landed
+            on log.source = landed.source and log.file_name = landed.file_name
+        where coalesce(log.rows_read, 0) <> coalesce(landed.rows_landed, 0)
+            or coalesce(log.rows_read, 0) <> coalesce(log.rows_clean, 0)
+                + coalesce(log.rows_duplicate, 0) + coalesce(log.rows_quarantined, 0)
+        order by 1, 2
         """
     ).fetchall()
     return [
         Finding(
             "row_conservation",
-            f"{source}/{file_name}：读入 {read} 行 ≠ 有效 {clean} + 重复 {dup} + 隔离 {quar}",
-            f"{file_name}: rows read {read} != clean {clean} + duplicate {dup} + quarantined {quar}",
-            abs(read - clean - dup - quar),
+            f"{file_name}（{source}）：入库 {landed} 行，读入 {read} 行，"
+            f"有效 {clean} + 重复 {dup} + 隔离 {quar} = {clean + dup + quar} 行，不守恒",
+            f"{file_name} ({source}): rows landed {landed}, read {read}; clean {clean} + duplicate "
+            f"{dup} + quarantined {quar} = {clean + dup + quar}: rows not conserved",
+            max(abs(read - clean - dup - quar), abs(read - landed)),
         )
-        for source, file_name, read, clean, dup, quar in rows
+        for source, file_name, landed, read, clean, dup, quar in rows
     ]

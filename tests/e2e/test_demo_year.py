@@ -85,3 +85,31 @@ def test_published_warehouse_has_no_raw_or_staging(demo_run):
             ).fetchall()
         }
     assert schemas <= {"marts", "audit"}
+
+
+def test_rows_are_conserved_per_file_and_source(demo_run):
+    """Every landed row of the demo year is clean, a duplicate or quarantined, in every file."""
+    build = demo_run["warehouse"].parent / "private" / "2023.duckdb"
+    with duckdb.connect(str(build), read_only=True) as con:
+        log = con.execute(
+            "select source, file_name, file_status, rows_read, rows_clean, rows_duplicate, "
+            "rows_quarantined from audit.load_log"
+        ).fetchall()
+        landed = dict(
+            con.execute(
+                "select file_name, sum(data_rows) from raw.sheets where status = 'read' group by all"
+            ).fetchall()
+        )
+        quarantined = con.execute("select count(*) from audit.quarantine").fetchall()[0][0]
+    assert {source for source, *_ in log} >= {"members", "welfare", "festival", "birthday"}
+    for source, file_name, status, read, clean, duplicate, held in log:
+        assert status == "loaded", file_name
+        assert file_name.startswith(f"{source}/")
+        assert read == clean + duplicate + held == landed[file_name], file_name
+    assert sum(row[6] for row in log) == quarantined
+
+
+def test_quality_checks_are_published(demo_run):
+    year_dir: Path = demo_run["marts"] / "2023"
+    assert (year_dir / "data-docs" / "index.html").is_file()
+    assert "Traceback" not in demo_run["result"].stdout + demo_run["result"].stderr

@@ -36,6 +36,12 @@ reason_codes as (
 
 ),
 
+departments as (
+
+    select * from {{ ref('departments') }}
+
+),
+
 final as (
 
     select
@@ -53,9 +59,13 @@ final as (
         reason_codes.reason_zh,
         reason_codes.reason_en,
         quarantined_rows.department_code,
+        -- the department the row goes back to (one sheet each in quarantine.xlsx)
+        departments.department_name,
     from quarantined_rows
     left join reason_codes
         on quarantined_rows.reason_code = reason_codes.reason_code
+    left join departments
+        on quarantined_rows.department_code = departments.department_code
     order by
         quarantined_rows.source_name,
         quarantined_rows.file_name,

@@ -1,0 +1,268 @@
+"""One bench stage in this process: `python -m pipelines.bench.stages <stage> '<json spec>'`.
+
+The bench runs every stage in a fresh process so that each stage's peak memory is its own. A stage
+does its imports and set-up first (outside the timed part), times only the work, and prints one JSON
+object as the last line of stdout: `{"seconds": …, …}`.
+
+Stages: generate, read, land, floor, checks, publish. dbt parse/build and `unionwh run`/`report` are
+run as their own commands by the harness (pipelines.bench.harness), not here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+
+def _timed(work):
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def stage_generate(spec: dict) -> dict:
+    from pipelines.bench.data import make_volume
+
+    volume = make_volume(spec["year"], spec["scale"], spec.get("seed", 0))
+    return {"seconds": volume.meta["seconds"], **volume.meta}
+
+
+def _sources():
+    from pipelines.contract import load_contract
+
+    contract = load_contract()
+    return contract, list(contract.sources)
+
+
+HANDOFF_INDEX = "load.pickle"
+
+
+def _hand_off(load, folder: Path) -> None:
+    """Write a SourceLoad for the land stage: every frame as an Arrow IPC file (written straight
+    from the frame, no second copy in memory, so the read stage's peak stays the reader's), the rest
+    pickled with the frames replaced by their file names."""
+    import pickle
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, read in enumerate(load.files):
+        for table, frames in read.rows.items():
+            names = []
+            for j, frame in enumerate(frames):
+                name = f"{i}-{table}-{j}.arrow"
+                frame.write_ipc(folder / name, compression="uncompressed")
+                names.append(name)
+            read.rows[table] = names
+    with (folder / HANDOFF_INDEX).open("wb") as stream:
+        pickle.dump(load, stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _take_over(folder: Path):
+    import pickle
+
+    import polars as pl
+
+    with (folder / HANDOFF_INDEX).open("rb") as stream:
+        load = pickle.load(stream)
+    for read in load.files:
+        read.rows = {
+            table: [pl.read_ipc(folder / name) for name in names]
+            for table, names in read.rows.items()
+        }
+    return load
+
+
+def stage_read(spec: dict) -> dict:
+    """pipelines.ingest.source.read_source for every source of the contract, one source at a time
+    (as the ingestion assets do: a source's frames are dropped before the next is read). Each load
+    is handed to the land stage afterwards (untimed; `_hand_off`), so that landing does not read the
+    spreadsheets a second time."""
+    from pipelines.ingest.source import read_source
+
+    year_dir = Path(spec["year_dir"])
+    handoff = Path(spec["handoff_dir"]) if spec.get("handoff_dir") else None
+    if handoff:
+        handoff.mkdir(parents=True, exist_ok=True)
+    contract, sources = _sources()
+    seconds, rows, files, rejected, per_source = 0.0, 0, 0, [], {}
+    for source in sources:
+        took, load = _timed(lambda s=source: read_source(year_dir, s, contract, date.today()))
+        seconds += took
+        rows += load.rows_read
+        files += len(load.files)
+        rejected += [f.file_name for f in load.rejected]
+        per_source[source] = {"rows": load.rows_read, "seconds": round(took, 3)}
+        if handoff:
+            _hand_off(load, handoff / source)
+        del load
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "files": files,
+        "rejected": rejected,
+        "per_source": per_source,
+    }
+
+
+def stage_land(spec: dict) -> dict:
+    """land_source for every source into a fresh build file, as the ingestion assets do: each
+    source's load (from the read stage's handoff, untimed; or read here when there is none) is
+    archived (timed apart), landed (timed) and dropped before the next."""
+    import duckdb
+
+    from pipelines.ingest import land
+    from pipelines.ingest.archive import archive_file
+    from pipelines.ingest.source import land_source, read_source, unknown_folders
+
+    year_dir, db = Path(spec["year_dir"]), Path(spec["db"])
+    archive = Path(spec["archive_dir"])
+    handoff = Path(spec["handoff_dir"]) if spec.get("handoff_dir") else None
+    contract, sources = _sources()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (db, db.with_name(db.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    seconds = archive_seconds = 0.0
+    rows = 0
+    for source in sources:
+        if handoff and (handoff / source / HANDOFF_INDEX).exists():
+            load = _take_over(handoff / source)
+        else:
+            load = read_source(year_dir, source, contract, date.today())
+        rows += load.rows_read
+        took, _ = _timed(
+            lambda load=load: [
+                archive_file(
+                    archive, year_dir / f.file_name, f.file_sha256, spec["year"], f.file_name
+                )
+                for f in load.files
+            ]
+        )
+        archive_seconds += took
+
+        def work(load=load) -> None:
+            with duckdb.connect(str(db)) as con:
+                land_source(con, contract, load)
+
+        took, _ = _timed(work)
+        seconds += took
+        del load
+
+    def finish() -> None:
+        with duckdb.connect(str(db)) as con:
+            land.ensure_raw_schema(con, contract)
+            land.clear_unknown_sources(con, contract)
+            land.land_bookkeeping(
+                con, "files", [s.outcome for s in unknown_folders(year_dir, contract)]
+            )
+            con.execute("checkpoint")
+
+    took, _ = _timed(finish)
+    return {
+        "seconds": seconds + took,
+        "archive_seconds": archive_seconds,
+        "rows": rows,
+        "db_bytes": db.stat().st_size,
+    }
+
+
+def stage_floor(spec: dict) -> dict:
+    from pipelines.bench.floor import run_floor
+
+    return run_floor(
+        Path(spec["db"]),
+        Path(spec["manifest"]),
+        with_tests=spec.get("with_tests", True),
+    )
+
+
+def stage_checks(spec: dict) -> dict:
+    """The pipeline's own checks (pipelines.checks.assets) on the dbt-built file: the gate, the
+    reconciliations and the Great Expectations suites, each timed; a part the code does not have
+    (yet) is skipped. Imports are timed apart (GX's is slow; the pipeline prewarms it)."""
+    import importlib
+
+    import duckdb
+
+    db, year = Path(spec["db"]), spec["year"]
+    parts: dict[str, float] = {}
+    outcome: dict[str, object] = {}
+
+    started = time.perf_counter()
+    gate = importlib.import_module("pipelines.checks.gate")
+    try:
+        reconciliation = importlib.import_module("pipelines.checks.reconciliation")
+    except ImportError:
+        reconciliation = None
+    try:
+        expectations = importlib.import_module("pipelines.checks.expectations")
+        import great_expectations  # noqa: F401
+    except ImportError:
+        expectations = None
+    import_seconds = time.perf_counter() - started
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        parts["gate"], (rejected, findings) = _timed(
+            lambda: (gate.rejected_files(con), gate.row_conservation(con))
+        )
+        outcome["rejected"], outcome["not_conserved"] = len(rejected), len(findings)
+        if reconciliation is not None and hasattr(reconciliation, "reconcile"):
+            parts["reconciliation"], results = _timed(lambda: reconciliation.reconcile(con))
+            outcome["reconciliations_failed"] = sum(not r.passed for r in results)
+    if expectations is not None and hasattr(expectations, "validate_year"):
+        docs = Path(spec["docs_dir"]) if spec.get("docs_dir") else None
+        parts["great_expectations"], suites = _timed(
+            lambda: expectations.validate_year(db, int(year), docs)
+        )
+        outcome["suites_failed"] = sum(not s.success for s in suites)
+    return {
+        "seconds": sum(parts.values()),
+        "import_seconds": import_seconds,
+        "parts": {k: round(v, 3) for k, v in parts.items()},
+        **outcome,
+    }
+
+
+def stage_publish(spec: dict) -> dict:
+    """write_year_outputs (Parquet, marts.xlsx, quarantine.xlsx) and publish_warehouse."""
+    import shutil
+
+    from pipelines.publish.publication import publish_warehouse, write_year_outputs
+
+    out = Path(spec["marts_dir"]) / str(spec["year"])
+    shutil.rmtree(out, ignore_errors=True)
+    published = Path(spec["warehouse"])
+    published.unlink(missing_ok=True)
+    build = Path(spec["db"])
+    outputs_seconds, publication = _timed(
+        lambda: write_year_outputs(build, out, spec["year"], Path(spec["manifest"]))
+    )
+    warehouse_seconds, _ = _timed(lambda: publish_warehouse(build, published, spec["year"]))
+    return {
+        "seconds": outputs_seconds + warehouse_seconds,
+        "outputs_seconds": outputs_seconds,
+        "warehouse_seconds": warehouse_seconds,
+        "files": publication.files,
+    }
+
+
+STAGES = {
+    "generate": stage_generate,
+    "read": stage_read,
+    "land": stage_land,
+    "floor": stage_floor,
+    "checks": stage_checks,
+    "publish": stage_publish,
+}
+
+
+def main(argv: list[str]) -> int:
+    stage, spec = argv[0], json.loads(argv[1])
+    result = STAGES[stage](spec)
+    print(json.dumps(result, default=str, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,151 @@
+"""Blocking checks really stop publication (Dagster skips only the assets *directly* downstream of a
+failed blocking check), and the run's failures name the check.
+
+The checks are the real ones; the assets they check are stubs writing a hand-made build, so that
+no dbt run is needed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.checks.assets import (
+    LOAD_LOG,
+    REPORT_FIGURES,
+    asset_checks,
+    reconciliation_checks,
+    rejected_files_check,
+    row_conservation_check,
+)
+from pipelines.partitions import fiscal_years
+from pipelines.resources import Warehouse
+from pipelines.runner import RunOutcome, _collect_steps
+from tests.unit.test_checks_reconciliation import GOOD, SCHEMA
+
+YEAR = "2024"
+PUBLISHED = dg.AssetKey(["published", "year"])
+
+
+def test_every_blocking_check_sits_on_a_direct_upstream_of_the_publication():
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(PUBLISHED).parent_keys
+    blocking = [spec for d in asset_checks for spec in d.check_specs if spec.blocking]
+    assert len(blocking) >= 2 + 4 + 11  # conservation, rejected files, reconciliations, GX
+    for spec in blocking:
+        assert spec.asset_key in parents, spec.name
+
+
+def write_build(path: Path, conserved: bool = True, veterans_amount: str = "900") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute(SCHEMA)
+        con.execute("create schema raw; create schema audit")
+        con.execute(
+            "create table raw.files (source varchar, file_name varchar, status varchar, "
+            "message_zh varchar, message_en varchar)"
+        )
+        con.execute(
+            "insert into raw.files values ('welfare', 'welfare/a.xlsx', 'loaded', null, null)"
+        )
+        con.execute(
+            "create table raw.sheets as select 'welfare' as source, 'welfare/a.xlsx' as file_name, "
+            "10::bigint as data_rows, 'read' as status"
+        )
+        clean = 7 if conserved else 6  # one row lost between reading and classifying
+        con.execute(
+            "create table audit.load_log as select 'welfare' as source, 'welfare/a.xlsx' as file_name, "
+            f"10 as rows_read, {clean} as rows_clean, 1 as rows_duplicate, 2 as rows_quarantined"
+        )
+        figures = {**GOOD, "welfare.veterans.amount": veterans_amount}
+        con.executemany(
+            "insert into marts.report_figures values (?, ?)",
+            [[k, Decimal(v)] for k, v in figures.items()],
+        )
+        con.execute(
+            """insert into intermediate.int_alleviation_purchases_cleaned values
+            ('chengkou', 152720), ('chengkou', 150660), ('changning', 1500)"""
+        )
+        con.execute(
+            "insert into intermediate.int_alleviation_targets_cleaned values ('changning', 1000)"
+        )
+        con.execute(
+            """insert into intermediate.int_welfare_payments_cleaned values
+            ('r1', 'GH1', 'veterans', 300), ('r2', 'GH2', 'veterans', 300), ('r3', 'GH3', 'veterans', 300)"""
+        )
+        con.execute(
+            "insert into intermediate.int_festival_payments_classified values "
+            "(200, 200, 200, 200, 200, 200, 200, 1400, 'clean')"
+        )
+
+
+def stub_definitions(tmp_path: Path) -> tuple[dg.Definitions, Path]:
+    marker = tmp_path / "marts" / YEAR / "published.txt"
+
+    @dg.multi_asset(
+        specs=[dg.AssetSpec(LOAD_LOG), dg.AssetSpec(REPORT_FIGURES)], partitions_def=fiscal_years
+    )
+    def build_stub():
+        yield dg.MaterializeResult(asset_key=LOAD_LOG)
+        yield dg.MaterializeResult(asset_key=REPORT_FIGURES)
+
+    @dg.asset(key=PUBLISHED, deps=[LOAD_LOG, REPORT_FIGURES], partitions_def=fiscal_years)
+    def published_stub() -> None:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("published")
+
+    defs = dg.Definitions(
+        assets=[build_stub, published_stub],
+        asset_checks=[row_conservation_check, rejected_files_check, reconciliation_checks],
+        jobs=[
+            dg.define_asset_job(
+                "year", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor
+            )
+        ],
+        resources={"warehouse": Warehouse(path=str(tmp_path / "warehouse" / "union.duckdb"))},
+    )
+    return defs, marker
+
+
+def run(tmp_path: Path, **build) -> tuple[RunOutcome, Path]:
+    defs, marker = stub_definitions(tmp_path)
+    write_build(tmp_path / "warehouse" / "private" / f"{YEAR}.duckdb", **build)
+    instance = dg.DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("year").execute_in_process(
+        partition_key=YEAR, instance=instance, raise_on_error=False
+    )
+    outcome = RunOutcome(int(YEAR), result.success, result.run_id, 0.0)
+    _collect_steps(instance, result.run_id, outcome, debug=False)
+    return outcome, marker
+
+
+def test_all_checks_pass_and_the_year_is_published(tmp_path):
+    outcome, marker = run(tmp_path)
+    assert outcome.success and outcome.failures == []
+    assert marker.read_text() == "published"
+    passed = {c.name for c in outcome.checks if c.passed}
+    assert {"row_conservation_check", "veterans_amount_equals_people_times_standard"} <= passed
+
+
+@pytest.mark.parametrize(
+    ("build", "check"),
+    [
+        ({"conserved": False}, "row_conservation_check"),
+        ({"veterans_amount": "1000"}, "veterans_amount_equals_people_times_standard"),
+    ],
+)
+def test_a_failed_blocking_check_stops_publication_and_is_named(tmp_path, build, check):
+    outcome, marker = run(tmp_path, **build)
+    assert not outcome.success
+    assert not marker.exists()
+    assert any(check in failure for failure in outcome.failures), outcome.failures
+    assert not any("Traceback" in f or "Stack Trace" in f for f in outcome.failures)
+    [evaluated] = [c for c in outcome.checks if c.name == check]
+    assert (evaluated.passed, evaluated.severity, evaluated.blocking) == (False, "ERROR", True)
+    assert evaluated.rows_affected is not None and evaluated.where
