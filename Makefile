@@ -20,7 +20,7 @@ system-deps:  ## Debian packages for the PDF report (Pango) and the report scree
 
 demo: setup  ## run the whole pipeline on the shipped 2023 demo data
 	$(UV) run unionwh run --year $(YEAR)
-	$(UV) run unionwh report --year $(YEAR)
+	$(UV) run unionwh report --year $(YEAR) --dbt-docs
 	@echo "marts: marts/$(YEAR)/  (report_figures.parquet, marts.xlsx, quarantine.xlsx, report.html)"
 	@echo "warehouse: warehouse/union.duckdb (open read-only)"
 

@@ -30,6 +30,13 @@ def register(app: typer.Typer) -> None:
         pdf: Annotated[
             bool, typer.Option("--pdf/--no-pdf", help="同时生成 PDF (also write report.pdf)")
         ] = True,
+        dbt_docs: Annotated[
+            bool,
+            typer.Option(
+                "--dbt-docs/--no-dbt-docs",
+                help="同时发布 dbt 文档与血缘图 (also publish dbt docs and lineage to marts/<year>/dbt-docs/)",
+            ),
+        ] = False,
         debug: cli.Debug = False,
     ) -> None:
         """生成年度报告 report.html 与 report.pdf (write marts/<year>/report.html and report.pdf)."""
@@ -51,6 +58,17 @@ def register(app: typer.Typer) -> None:
         for note in outputs.notes:
             cli.console.print(f"[yellow]注意[/] {note}")
         cli.console.print(f"写入 wrote {outputs.html}")
+        if dbt_docs:
+            from pipelines.report.dbt_docs import publish_dbt_docs
+            from pipelines.resources import Warehouse
+
+            build = Warehouse(path=str(warehouse.resolve())).build_path(year)
+            with cli.console.status("生成 dbt 文档 generating dbt docs…"):
+                docs = publish_dbt_docs(build, marts_dir / str(year), year)
+            if docs:
+                cli.console.print(
+                    f"写入 wrote {docs} (dbt 文档与血缘图 dbt docs and lineage graph)"
+                )
         if outputs.pdf:
             cli.console.print(f"写入 wrote {outputs.pdf}")
 
