@@ -1,7 +1,7 @@
 """Numbers as the work summary prints them, and back.
 
 The summary prints amounts in 万元 with up to four decimals and no trailing zeros (`13.36万元`,
-`1361.2万元`), some amounts in 元 with two decimals (`177600.00元`) or none (`152720元`), and counts
+`1234.5万元`), some amounts in 元 with two decimals (`177600.00元`) or none (`152720元`), and counts
 as integers with their unit (`167人`). These functions mirror the dbt macro `display_zh`, so a figure
 whose `display_zh` is missing still prints the same way; `parse_display` reads a printed number back
 (the report's tests compare every printed figure with `report_figures.value`).
@@ -87,7 +87,7 @@ _PRINTED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(万元|元|%|\S*)\s*$")
 
 
 def parse_display(text: str) -> tuple[Decimal, str]:
-    """`157.55万元` -> (Decimal('1575500'), '元'); `167人` -> (167, '人'); `12.5%` -> (12.5, '%')."""
+    """`12.34万元` -> (Decimal('123400'), '元'); `167人` -> (167, '人'); `12.5%` -> (12.5, '%')."""
     match = _PRINTED.match(text.replace(",", ""))
     if not match:
         raise ValueError(f"not a printed figure: {text!r}")

@@ -2,7 +2,7 @@
 
 Each sentence is the summary's own wording with its numbers replaced by placeholders:
 
-    {figure.key}        the figure as `display_zh` prints it (`157.55万元`, `167人`, `177600.00元`)
+    {figure.key}        the figure as `display_zh` prints it (`12.34万元`, `167人`, `3200.00元`)
     {figure.key|yuan}   the amount in 元 without trailing zeros, where the summary prints 元 (`152720元`)
     {=name}             a number derived from figures (`150660元` = 城口 total − 跑山鸡), see DERIVED
     {year}              the report year

@@ -20,7 +20,7 @@ import pytest
 from pipelines.privacy import known_values_from_build, scan_text
 from pipelines.report import analysis
 from pipelines.report.data import connect_read_only
-from pipelines.report.sample import build_once, build_published_sample, build_sample
+from tests.report_sample import build_once, build_published_sample, build_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("notebooks")]
 

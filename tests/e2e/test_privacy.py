@@ -23,7 +23,7 @@ from pipelines.privacy import (
     scan_publication,
     scan_text,
 )
-from pipelines.report.sample import build_once, build_published_sample
+from tests.report_sample import build_once, build_published_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("privacy")]
 

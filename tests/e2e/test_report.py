@@ -22,7 +22,7 @@ import typer
 from typer.testing import CliRunner
 
 from pipelines.report import numbers
-from pipelines.report.sample import build_once, build_published_sample
+from tests.report_sample import build_once, build_published_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("report")]
 

@@ -9,7 +9,7 @@ analysts' `warehouse/union.duckdb` with schemas `marts` and `audit` only.
 2023's report figures are the values the union published (docs/report-figures.md); other years are
 scaled from them. Every number is deterministic.
 
-    uv run python -m pipelines.report.sample /tmp/sample --years 2022 2023
+    uv run python -m tests.report_sample /tmp/sample --years 2022 2023
 """
 
 from __future__ import annotations
