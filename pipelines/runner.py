@@ -125,7 +125,15 @@ def _show_progress(
             # the run writes the same in-memory store; a read that collides is retried next tick
             with contextlib.suppress(Exception):
                 _update_progress(instance, progress, task)
-            time.sleep(0.3)
+            time.sleep(1.0)
+
+
+_STEP_EVENTS = {
+    dg.DagsterEventType.STEP_START,
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.STEP_SKIPPED,
+}
 
 
 def _update_progress(instance, progress, task) -> None:
@@ -133,7 +141,9 @@ def _update_progress(instance, progress, task) -> None:
     if not runs:
         return
     done, current = 0, None
-    for record in instance.all_logs(runs[0].run_id):
+    # Only step events, filtered by the event store: reading every event of the run on each poll
+    # held the GIL against the run itself.
+    for record in instance.all_logs(runs[0].run_id, of_type=_STEP_EVENTS):
         event = record.dagster_event
         if event is None:
             continue

@@ -35,6 +35,8 @@ _ATTR_R = re.compile(rb'\sr="(\d+)"')
 _ATTR_SPANS = re.compile(rb'\sspans="[^"]*"')
 _CELL_REF = re.compile(rb'(<c\b[^>]*?\sr=")([A-Z]+)(\d+)(")')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
+# A formula cell with no cached value ends right after its formula, or has an empty value.
+_FORMULA_WITHOUT_VALUE = re.compile(rb"</f>\s*</c>|<f\b[^>]*/>\s*</c>|<v>\s*</v>|<v\s*/>")
 
 
 @dataclass
@@ -43,6 +45,8 @@ class SheetProfile:
 
     value_cells: int = 0
     formulas: int = 0
+    # formula cells that look as if they lack a cached value: only these sheets are parsed cell by cell
+    formulas_without_value: int = 0
     last_row: int = 0
     wide: bool = False
 
@@ -62,6 +66,9 @@ def profile_sheet(archive: zipfile.ZipFile, member: str) -> SheetProfile:
             profile.value_cells += window.count(b"</v>") - tail.count(b"</v>")
             profile.value_cells += window.count(b"<is>") - tail.count(b"<is>")
             profile.formulas += window.count(b"<f") - tail.count(b"<f")
+            profile.formulas_without_value += len(_FORMULA_WITHOUT_VALUE.findall(window)) - len(
+                _FORMULA_WITHOUT_VALUE.findall(tail)
+            )
             if not profile.wide and _WIDE_REF.search(window):
                 profile.wide = True
             last = window.rfind(b"<row ")

@@ -125,7 +125,7 @@ def _prepare_zip(
     source, row_numbers = path, {}
     if sparse:
         source, row_numbers = compacted_copy(path, sparse, scratch)
-    with_formulas = {name for name, profile in profiles.items() if profile.formulas}
+    with_formulas = {name for name, profile in profiles.items() if profile.formulas_without_value}
     missing_values = _formulas_without_value(source, with_formulas) if with_formulas else {}
     for name, numbers in row_numbers.items():
         if name in missing_values:
