@@ -801,3 +801,62 @@ def print_results(results: dict, console: Console) -> None:
         f"{load['load_average_start'][0]} at start, {load.get('load_average_end', ['?'])[0]} at end. "
         f"Results: {results.get('results_path', RESULTS_PATH)}"
     )
+
+
+# ----------------------------------------------------------------------------------- markdown
+
+MARKDOWN_ROWS = [*TABLE_ROWS]
+
+
+def markdown(results: dict) -> str:
+    """The stage table of results.json as Markdown (seconds, CPU seconds, peak MB per volume), for
+    docs/performance.md."""
+    scales = [k for k, v in results["scales"].items() if v.get("stages", {}).get("read")]
+    head = "| stage | " + " | ".join(f"{s}× s | {s}× CPU s | {s}× peak MB" for s in scales) + " |"
+    rule = "|---|" + "---:|---:|---:|" * len(scales)
+    lines = [head, rule]
+    volume = ["data rows · files · MB"]
+    for s in scales:
+        v = results["scales"][s]["volume"]
+        volume += [
+            f"{v.get('data_rows', 0):,}",
+            f"{v['files']} files",
+            f"{v['bytes'] / 1e6:,.0f} MB",
+        ]
+    lines.append("| " + " | ".join(volume) + " |")
+    for key in MARKDOWN_ROWS:
+        row = [STAGE_LABELS[key]]
+        for s in scales:
+            st = results["scales"][s]["stages"].get(key)
+            if not st or st.get("skipped"):
+                row += ["skipped" if st else "—", "", ""]
+                continue
+            cpu = st.get("cpu_seconds")
+            row += [
+                f"{st['seconds']:.1f}",
+                f"{cpu:.1f}" if cpu is not None else "",
+                f"{st['peak_mb']:,.0f}" if "peak_mb" in st else "",
+            ]
+        lines.append("| " + " | ".join(row) + " |")
+    rates = ["read rows/s: pipeline · openpyxl"]
+    for s in scales:
+        st = results["scales"][s]["stages"]
+        ours = st.get("read", {}).get("rows_per_second")
+        theirs = st.get("baseline", {}).get("read_rows_per_second")
+        rates += [f"{ours:,}" if ours else "—", f"{theirs:,}" if theirs else "—", ""]
+    lines.append("| " + " | ".join(rates) + " |")
+    agree = ["same report_figures (floor · baseline)"]
+    for s in scales:
+        a = results["scales"][s].get("agreement", {})
+        floor, base = a.get("floor"), a.get("baseline")
+        agree += [
+            "yes" if results["scales"][s].get("three_ways_agree") else "NO",
+            f"{floor['figures_compared']} figures" if floor else "—",
+            f"{base['figures_compared']} figures" if base else "—",
+        ]
+    lines.append("| " + " | ".join(agree) + " |")
+    targets_md = ["", "| target | goal | measured | result |", "|---|---|---|---|"]
+    for t in results.get("targets", []):
+        verdict = {True: "pass", False: "**fail**", None: "not measured"}[t["pass"]]
+        targets_md.append(f"| {t['target']} | {t['goal']} | {t['measured'] or '—'} | {verdict} |")
+    return "\n".join(lines + targets_md) + "\n"
