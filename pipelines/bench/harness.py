@@ -78,7 +78,7 @@ class BenchOptions:
     seed: int = 0
     out: Path = RESULTS_PATH
     stale_data_ok: bool = False
-    # no baseline above this scale (None: every scale). At 100× the baseline alone takes ~5 minutes
+    # no baseline above this scale (None: every scale). At 100× the baseline alone takes ~7 minutes
     # and 4.4 GB; reading is compared at 10× (240,000 rows) by default.
     baseline_max_scale: int | None = 10
     floor_tests: bool = True
