@@ -216,14 +216,12 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _formulas_without_value(
-    path: Path, names: set[str] | None = None
-) -> dict[str, set[tuple[int, int]]]:
+def _formulas_without_value(path: Path, names: set[str]) -> dict[str, set[tuple[int, int]]]:
     """Per sheet name, the cells that hold a formula but no cached value.
 
     Calamine shows such a cell as blank, indistinguishable from an empty cell; the contract wants its
-    row quarantined, so the sheet XML is scanned for `<f>` without `<v>`. Sheets without any formula
-    are skipped after a byte search.
+    row quarantined, so the sheet XML of the named sheets (those whose bytes show a formula that
+    may lack its value, see pipelines.ingest.sparse.profile_sheet) is scanned for `<f>` without `<v>`.
     """
     from xml.etree import ElementTree as ET
 
@@ -231,11 +229,8 @@ def _formulas_without_value(
     found: dict[str, set[tuple[int, int]]] = {}
     with zipfile.ZipFile(path) as archive:
         for sheet_name, member in _sheet_members(archive).items():
-            if names is not None and sheet_name not in names:
+            if sheet_name not in names:
                 continue
-            with archive.open(member) as raw:
-                if not _contains(raw, b"<f"):
-                    continue
             cells: set[tuple[int, int]] = set()
             min_column = None
             with archive.open(member) as raw:
@@ -253,15 +248,6 @@ def _formulas_without_value(
             offset = min_column or 0
             found[sheet_name] = {(row, column - offset) for row, column in cells}
     return found
-
-
-def _contains(stream, needle: bytes, chunk_size: int = 1 << 20) -> bool:
-    tail = b""
-    while chunk := stream.read(chunk_size):
-        if needle in tail + chunk:
-            return True
-        tail = chunk[-len(needle) :]
-    return False
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -4,7 +4,6 @@ and with which code, so an auditor can rerun the year and compare."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import platform
 import subprocess
@@ -13,19 +12,12 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.ingest.files import sha256_of as sha256_file
 from pipelines.resources import PROJECT_ROOT
 from pipelines.sql import table_exists
 
 MANIFEST_NAME = "manifest.json"
 PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dagster", "dagster-dbt", "polars", "fastexcel")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def code_version() -> dict:
