@@ -49,25 +49,23 @@ class SheetRows:
 
 
 def _kind_of_rows(body: pl.DataFrame, match: HeaderMatch) -> pl.Series:
-    """Per body row: `data`, `blank`, `total`, `footer` or `header`."""
+    """Per body row: `data`, `blank`, `total`, `footer` or `header`.
+
+    Cheap tests on every cell (is it blank?), costly ones on one or two columns: this runs on every
+    row of every sheet."""
     header_cols = list(match.header_texts)
-    first_two = header_cols[:2]
-    cells = [compact_expr(pl.col(c)) for c in header_cols]
-    blank = pl.all_horizontal([c.is_null() for c in cells])
+    blank_cells = {c: pl.col(c).is_null() | pl.col(c).str.contains(r"^\s*$") for c in header_cols}
+    blank = pl.all_horizontal(list(blank_cells.values()))
     total = pl.any_horizontal(
-        [compact_expr(pl.col(c)).is_in(list(TOTAL_LABELS)) for c in first_two]
+        [compact_expr(pl.col(c)).is_in(list(TOTAL_LABELS)) for c in header_cols[:2]]
     )
-    first_cell = pl.coalesce([text_expr(pl.col(c)) for c in header_cols])
-    filled = pl.sum_horizontal([c.is_not_null().cast(pl.Int32) for c in cells])
+    first_cell = text_expr(
+        pl.coalesce([pl.when(blank_cells[c]).then(None).otherwise(pl.col(c)) for c in header_cols])
+    )
+    filled = pl.sum_horizontal([(~b).cast(pl.Int32) for b in blank_cells.values()])
     # A footer: a signature line (制表人：… 审核人：…), or any lone `label：value` cell (记录人：王静).
     footer = first_cell.str.contains(FOOTER_PATTERN) | (
         (filled == 1) & first_cell.str.contains(LONE_LABEL_PATTERN)
-    )
-    repeated_header = pl.all_horizontal(
-        [
-            normalize_header_expr(pl.col(c)).fill_null("") == normalize_header(text)
-            for c, text in match.header_texts.items()
-        ]
     )
     kind = (
         pl.when(blank)
@@ -76,11 +74,31 @@ def _kind_of_rows(body: pl.DataFrame, match: HeaderMatch) -> pl.Series:
         .then(pl.lit("total"))
         .when(footer.fill_null(False))
         .then(pl.lit("footer"))
-        .when(repeated_header)
-        .then(pl.lit("header"))
         .otherwise(pl.lit("data"))
     )
-    return body.select(kind.alias("kind")).to_series()
+    kinds = body.select(kind.alias("kind")).to_series()
+    repeated = _repeated_header(body, match)
+    if repeated is None:
+        return kinds
+    return pl.select(
+        pl.when(repeated & (kinds == "data")).then(pl.lit("header")).otherwise(kinds)
+    ).to_series()
+
+
+def _repeated_header(body: pl.DataFrame, match: HeaderMatch) -> pl.Series | None:
+    """Rows that repeat the header (a sheet pasted under another), or None when there is none: the
+    first header cell is compared on every row, the others only when some row matched it."""
+    texts = list(match.header_texts.items())
+    first_column, first_text = texts[0]
+    same_first = normalize_header_expr(pl.col(first_column)).fill_null("") == normalize_header(
+        first_text
+    )
+    if not body.select(same_first.any()).item():
+        return None
+    same_all = pl.all_horizontal(
+        [normalize_header_expr(pl.col(c)).fill_null("") == normalize_header(t) for c, t in texts]
+    )
+    return body.select(same_all.alias("header")).to_series()
 
 
 def _typed(col: Column, source: pl.Expr, unit: str | None) -> tuple[list[pl.Expr], pl.Expr | None]:

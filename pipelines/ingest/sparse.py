@@ -28,7 +28,9 @@ MAX_GAP = 50
 SPARSE_ROWS = 10_000
 
 _ROW_R = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_WIDE_REF = re.compile(rb'\br="[A-Z]{3}\d')
+# a literal start lets the regex engine skip ahead; another attribute ending in `r` with a value
+# like ABC1 could only make a sheet be compacted, which keeps every cell
+_WIDE_REF = re.compile(rb'r="[A-Z]{3}\d')
 _ROW = re.compile(rb"<row\b[^>]*?(?:/>|>.*?</row>)", re.S)
 _ROW_OPEN = re.compile(rb"<row\b[^>]*>")
 _ATTR_R = re.compile(rb'\sr="(\d+)"')
