@@ -10,7 +10,8 @@ import dagster as dg
 from pipelines.contract import load_contract
 from pipelines.ingest import land
 from pipelines.ingest.archive import archive_file
-from pipelines.ingest.source import SourceLoad, land_source, read_source, unknown_folders
+from pipelines.ingest.readers import take_source
+from pipelines.ingest.source import SourceLoad, land_source, unknown_folders
 from pipelines.partitions import fiscal_years
 from pipelines.resources import RawFolder, Warehouse
 
@@ -40,6 +41,18 @@ def _metadata(load: SourceLoad, table: str) -> dict:
     }
 
 
+def _run_sources(context: dg.AssetExecutionContext) -> list[str]:
+    """The sources whose ingestion asset this run materializes."""
+    contract = load_contract()
+    selection = context.run.asset_selection
+    return [
+        s
+        for s in contract.sources
+        if selection is None
+        or any(raw_asset_key(t.table) in selection for t in contract.tables_of(s))
+    ]
+
+
 def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
     contract = load_contract()
     tables = contract.tables_of(source)
@@ -61,7 +74,11 @@ def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, raw_folder: RawFolder, warehouse: Warehouse):
         year = context.partition_key
         year_dir = raw_folder.year_dir(year)
-        load = read_source(year_dir, source, contract, date.today())
+        # the run's first ingestion step starts reading every source it selects (readers.py)
+        files = take_source(
+            context.run_id, year_dir, source, contract, date.today(), _run_sources(context)
+        )
+        load = SourceLoad(source, files)
         for read in load.files:
             archive_file(
                 warehouse.archive_dir,

@@ -1,9 +1,7 @@
-"""Loading one source folder (`raw/<year>/<source>/`): every file, in parallel, then landed."""
+"""Loading one source folder (`raw/<year>/<source>/`): every file, read in parallel, then landed."""
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,7 +10,7 @@ import duckdb
 
 from pipelines.contract import Contract
 from pipelines.ingest import land
-from pipelines.ingest.files import FileRead, read_file, sha256_of
+from pipelines.ingest.files import FileRead, sha256_of
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -46,19 +44,15 @@ def source_files(year_dir: Path, source: str) -> list[Path]:
 
 
 def read_source(year_dir: Path, source: str, contract: Contract, run_date: date) -> SourceLoad:
-    tables = contract.tables_of(source)
-    paths = source_files(year_dir, source)
-    workers = max(1, min(len(paths), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        reads = list(
-            pool.map(
-                lambda p: read_file(
-                    p, p.relative_to(year_dir).as_posix(), source, tables, run_date
-                ),
-                paths,
-            )
-        )
-    return SourceLoad(source, reads)
+    """Every file of one source, read in the reader processes (pipelines.ingest.readers)."""
+    from pipelines.ingest.readers import submit_files
+
+    triples = [
+        (p, p.relative_to(year_dir).as_posix(), source) for p in source_files(year_dir, source)
+    ]
+    return SourceLoad(
+        source, [f.result(contract, run_date) for f in submit_files(triples, contract, run_date)]
+    )
 
 
 def land_source(con: duckdb.DuckDBPyConnection, contract: Contract, load: SourceLoad) -> None:

@@ -1,0 +1,198 @@
+"""Reading raw files in worker processes, ahead of the assets that land them.
+
+Calamine (under fastexcel) and the Python that types each sheet hold the GIL, so threads read one
+file at a time. A pool of worker processes, one per core, reads files side by side; each `FileRead`
+comes back pickled (its Polars frames travel as Arrow IPC). The workers are started with `spawn`:
+forking a process that already runs Polars' and Dagster's threads can deadlock.
+
+Dagster's in-process executor runs the ingestion assets one after another. The first of a run to ask
+submits every file of every source of the year (`ReadAhead`), in the order the assets run, so the
+workers read the next sources while the main process lands the current one. Each asset then takes
+its own source's results. When a run has taken every source, the pool is shut down: a long-lived
+process does not keep idle readers. One process runs one year's run at a time (the CLI, or Dagster's
+run worker); a new run cancels what an earlier, failed run left unread.
+
+A worker that dies while reading a file (calamine aborting on a malformed workbook) does not take the
+run down: that file comes back rejected as unreadable, and the pool is started anew for the others.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pipelines.contract import Contract
+from pipelines.errors import FileRejected
+from pipelines.ingest.files import FileRead, read_file, sha256_of
+
+WORKERS_VARIABLE = "UNIONWH_READ_WORKERS"
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+def worker_count() -> int:
+    """One reader per core, or UNIONWH_READ_WORKERS (1 reads in this process, without a pool)."""
+    configured = os.environ.get(WORKERS_VARIABLE)
+    return max(1, int(configured)) if configured else max(1, os.cpu_count() or 1)
+
+
+def reader_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(
+                max_workers=worker_count(), mp_context=multiprocessing.get_context("spawn")
+            )
+        return _pool
+
+
+def shutdown_pool() -> None:
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _forget_broken_pool(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class PendingFile:
+    path: Path
+    file_name: str
+    source: str
+    future: Future | None = None  # None: read in this process when its result is asked for
+    pool: ProcessPoolExecutor | None = None
+
+    def result(self, contract: Contract, run_date: date) -> FileRead:
+        tables = contract.tables_of(self.source)
+        if self.future is None:
+            return read_file(self.path, self.file_name, self.source, tables, run_date)
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            # the worker died on this file or on another: read again alone, in a fresh pool
+            if self.pool is not None:
+                _forget_broken_pool(self.pool)
+            return _read_in_fresh_process(self, tables, run_date)
+
+
+def _read_in_fresh_process(pending: PendingFile, tables, run_date: date) -> FileRead:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
+        future = alone.submit(
+            read_file, pending.path, pending.file_name, pending.source, tables, run_date
+        )
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            read = FileRead(
+                pending.source,
+                pending.file_name,
+                sha256_of(pending.path),
+                pending.path.stat().st_size,
+            )
+            return read.reject(
+                FileRejected(
+                    pending.file_name,
+                    "corrupt_file",
+                    "无法读取该电子表格（读取进程异常退出）",
+                    "the spreadsheet cannot be read (the reading process died)",
+                )
+            )
+
+
+def submit_files(
+    paths: list[tuple[Path, str, str]], contract: Contract, run_date: date
+) -> list[PendingFile]:
+    """Start reading (path, file name, source) triples; the results are asked for later."""
+    if worker_count() == 1:
+        return [PendingFile(path, name, source) for path, name, source in paths]
+    pool = reader_pool()
+    pending = []
+    for path, name, source in paths:
+        future = pool.submit(read_file, path, name, source, contract.tables_of(source), run_date)
+        pending.append(PendingFile(path, name, source, future, pool))
+    return pending
+
+
+@dataclass
+class ReadAhead:
+    """One run's files: submitted at its first ingestion step, taken source by source."""
+
+    run_id: str
+    year_dir: Path
+    pending: dict[str, list[PendingFile]] = field(default_factory=dict)
+    submitted: bool = False
+
+
+_runs: dict[str, ReadAhead] = {}
+
+
+def _read_ahead(run_id: str, year_dir: Path) -> ReadAhead:
+    """This run's read-ahead; what earlier runs left (a failed run's unread files) is cancelled."""
+    with _lock:
+        for other in [r for r in _runs if r != run_id]:
+            for files in _runs.pop(other).pending.values():
+                for f in files:
+                    if f.future is not None:
+                        f.future.cancel()
+        ahead = _runs.get(run_id)
+        if ahead is None or ahead.year_dir != year_dir:
+            ahead = _runs[run_id] = ReadAhead(run_id, year_dir)
+        return ahead
+
+
+def _submit_sources(
+    ahead: ReadAhead, sources: list[str], contract: Contract, run_date: date
+) -> None:
+    from pipelines.ingest.source import source_files
+
+    # in the order the run takes them (Dagster runs the ingestion steps in step-key order): a source
+    # read long before its asset lands it would only wait in memory
+    triples = [
+        (path, path.relative_to(ahead.year_dir).as_posix(), s)
+        for s in sorted(sources)
+        for path in source_files(ahead.year_dir, s)
+    ]
+    for s in sources:
+        ahead.pending.setdefault(s, [])
+    for f in submit_files(triples, contract, run_date):
+        ahead.pending[f.source].append(f)
+
+
+def take_source(
+    run_id: str,
+    year_dir: Path,
+    source: str,
+    contract: Contract,
+    run_date: date,
+    run_sources: list[str] | None = None,
+) -> list[FileRead]:
+    """The source's files, read. The first call of a run submits the files of every source the run
+    will take (`run_sources`, by default all of the contract's)."""
+    ahead = _read_ahead(run_id, year_dir)
+    if not ahead.submitted:
+        ahead.submitted = True
+        _submit_sources(ahead, list(run_sources or contract.sources), contract, run_date)
+    if source not in ahead.pending:  # not foreseen, or asked for again (a retried step)
+        _submit_sources(ahead, [source], contract, run_date)
+    reads = [f.result(contract, run_date) for f in ahead.pending.pop(source)]
+    with _lock:
+        idle = not any(r.pending for r in _runs.values())
+    if idle:
+        shutdown_pool()
+    return reads
