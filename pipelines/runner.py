@@ -70,10 +70,8 @@ def run_year(
 
     publish=False runs ingestion, dbt and every check but not the publication (`unionwh check`)."""
     started = time.perf_counter()
-    from pipelines.checks.expectations import prewarm
     from pipelines.definitions import YEAR_JOB_NAME, defs
 
-    prewarm()  # GX's slow import overlaps ingestion and dbt instead of waiting for them
     job = defs.resolve_job_def(YEAR_JOB_NAME)
     selection = None
     if not publish:
