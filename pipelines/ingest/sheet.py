@@ -146,15 +146,17 @@ def _typed(col: Column, source: pl.Expr, unit: str | None) -> tuple[list[pl.Expr
 
 def _column_errors(
     col: Column, source: pl.Expr, parse_error: pl.Expr | None, formula_rows: list[int]
-):
-    """The first error of one cell: formula without value, parse error, or a required blank."""
-    missing = pl.lit("missing_value") if not col.nullable else None
-    error = pl.when(pl.col(_ROW_NUMBER).is_in(formula_rows)).then(pl.lit("formula_without_value"))
+) -> pl.Expr:
+    """The first error of one cell: formula without value, parse error, or a required blank.
+    Each candidate appears once: Polars would evaluate a repeated sub-expression again."""
+    candidates = [
+        pl.when(pl.col(_ROW_NUMBER).is_in(formula_rows)).then(pl.lit("formula_without_value"))
+    ]
     if parse_error is not None:
-        error = error.when(parse_error.is_not_null()).then(parse_error)
-    if missing is not None:
-        error = error.when(compact_expr(source).is_null()).then(missing)
-    return error.otherwise(None)
+        candidates.append(parse_error)
+    if not col.nullable:
+        candidates.append(pl.when(compact_expr(source).is_null()).then(pl.lit("missing_value")))
+    return pl.coalesce(candidates)
 
 
 def _raw_values(body: pl.DataFrame, match: HeaderMatch) -> pl.Expr:
@@ -198,19 +200,27 @@ def sheet_rows(
             if grid_column and column == int(grid_column[1:])
         )
         errors.append((col.zh, _column_errors(col, source, parse_error, formula_rows)))
-    error_code = pl.coalesce([e for _, e in errors])
-    error_column = pl.coalesce(
-        [pl.when(e.is_not_null()).then(pl.lit(zh)).otherwise(None) for zh, e in errors]
-    )
+    # each column's error is computed once, as a column of its own; the row's first error and the
+    # column it is in are then read from those columns
+    error_columns = [f"_error_of_{i}" for i in range(len(errors))]
     typed = body.select(
         *exprs,
         *(pl.lit(v, dtype=pl.String).alias(k) for k, v in lineage.items()),
         pl.col(_ROW_NUMBER),
         _raw_values(body, match).alias("_raw_values"),
-        error_code.alias("_error_code"),
-        error_column.alias("_error_column"),
+        *(e.alias(name) for (_, e), name in zip(errors, error_columns, strict=True)),
         pl.col("_kind"),
     )
+    typed = typed.with_columns(
+        pl.coalesce(error_columns).alias("_error_code"),
+        pl.coalesce(
+            [
+                pl.when(pl.col(name).is_not_null()).then(pl.lit(zh))
+                for (zh, _), name in zip(errors, error_columns, strict=True)
+            ]
+        ).alias("_error_column"),
+    ).drop(error_columns)
+    typed = typed.select([c for c in typed.columns if c != "_kind"] + ["_kind"])
     data = typed.filter(pl.col("_kind") == "data").drop("_kind")
     totals = typed.filter(pl.col("_kind") == "total")
     warnings = _check_totals(typed, table, lineage)

@@ -13,7 +13,10 @@ from pipelines.parse.text import halfwidth_expr
 
 AMOUNT_TYPE = pl.Decimal(18, 2)
 _WORKING_TYPE = pl.Decimal(38, 8)
-_NUMBER = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+# One pass over the text: an optional bracket pair (a negative amount), the number, an optional unit.
+_AMOUNT = (
+    r"^(?<open>\()?(?<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)(?<close>\))?(?<unit>万元|万|元)?$"
+)
 
 
 def _unit_scale(column_unit: str | None) -> int:
@@ -21,18 +24,44 @@ def _unit_scale(column_unit: str | None) -> int:
 
 
 def amount_expr(expr: pl.Expr, column_unit: str | None = None) -> tuple[pl.Expr, pl.Expr]:
-    """(amount in yuan as Decimal(18,2), error code or NULL) for a string column."""
+    """(amount in yuan as Decimal(18,2), error code or NULL) for a string column.
+
+    Both come from one struct, so the text is cleaned and matched once per cell (Polars does not
+    share sub-expressions between when/then branches)."""
+    parsed = amount_struct_expr(expr, column_unit)
+    return parsed.struct.field("yuan"), parsed.struct.field("error")
+
+
+def amount_struct_expr(expr: pl.Expr, column_unit: str | None = None) -> pl.Expr:
+    """A struct per cell: `yuan` (Decimal(18,2) or NULL) and `error` (code or NULL)."""
     text = halfwidth_expr(expr).str.replace_all(r"[\s,¥]", "")
-    blank = text.is_null() | (text == "")
-    in_wan = text.str.contains(r"万元?$")
-    in_yuan = text.str.ends_with("元") & ~in_wan
-    bare = text.str.replace(r"(万元|万|元)$", "")
-    parenthesized = bare.str.contains(r"^\(.*\)$")
-    signed = pl.when(parenthesized).then("-" + bare.str.strip_chars("()")).otherwise(bare)
-    value = pl.when(signed.str.contains(_NUMBER)).then(signed).cast(_WORKING_TYPE, strict=False)
-    scale = pl.when(in_wan).then(10_000).when(in_yuan).then(1).otherwise(_unit_scale(column_unit))
-    yuan = (
-        (value * scale.cast(_WORKING_TYPE)).round(2, mode="half_away_from_zero").cast(AMOUNT_TYPE)
+    scale = (
+        pl.when(pl.field("unit").str.starts_with("万"))
+        .then(10_000)
+        .when(pl.field("unit") == "元")
+        .then(1)
+        .otherwise(_unit_scale(column_unit))
     )
-    error = pl.when(~blank & yuan.is_null()).then(pl.lit("amount_not_a_number")).otherwise(None)
-    return pl.when(blank).then(None).otherwise(yuan), error
+    bracketed = pl.field("open").is_not_null() & pl.field("close").is_not_null()
+    sign = (
+        pl.when(bracketed & ~pl.field("number").str.starts_with("-"))
+        .then(-1)
+        .when(pl.field("open").is_null() & pl.field("close").is_null())
+        .then(1)
+        .otherwise(None)  # `(500`, `-(500)`, `(-500)`: not an amount
+    )
+    value = pl.field("number").cast(_WORKING_TYPE, strict=False)
+    yuan = value * scale.cast(_WORKING_TYPE) * sign.cast(_WORKING_TYPE)
+    return (
+        text.str.extract_groups(_AMOUNT)
+        .struct.with_fields(
+            blank=text.is_null() | (text == ""),
+            yuan=yuan.round(2, mode="half_away_from_zero").cast(AMOUNT_TYPE),
+        )
+        .struct.with_fields(
+            error=pl.when(~pl.field("blank") & pl.field("yuan").is_null()).then(
+                pl.lit("amount_not_a_number")
+            )
+        )
+        .struct.with_fields(yuan=pl.when(pl.field("blank")).then(None).otherwise(pl.field("yuan")))
+    )
