@@ -53,11 +53,12 @@ def amount_struct_expr(expr: pl.Expr, column_unit: str | None = None) -> pl.Expr
     value = pl.field("number").cast(_WORKING_TYPE, strict=False)
     yuan = value * scale.cast(_WORKING_TYPE) * sign.cast(_WORKING_TYPE)
     return (
-        text.str.extract_groups(_AMOUNT)
+        pl.struct(text.alias("text"))
         .struct.with_fields(
-            blank=text.is_null() | (text == ""),
-            yuan=yuan.round(2, mode="half_away_from_zero").cast(AMOUNT_TYPE),
+            pl.field("text").str.extract_groups(_AMOUNT).struct.unnest(),
+            blank=pl.field("text").is_null() | (pl.field("text") == ""),
         )
+        .struct.with_fields(yuan=yuan.round(2, mode="half_away_from_zero").cast(AMOUNT_TYPE))
         .struct.with_fields(
             error=pl.when(~pl.field("blank") & pl.field("yuan").is_null()).then(
                 pl.lit("amount_not_a_number")

@@ -20,33 +20,45 @@ _EXCEL_EPOCH = pl.date(1899, 12, 30)
 
 def date_expr(expr: pl.Expr, month_ok: bool = False) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(DATE, precision `day`/`month`, error code or NULL) for a string column."""
-    text = compact_expr(expr)
-    parts = text.str.extract_groups(_DATE_PATTERN)
-    year, month, day = (parts.struct.field(str(i)) for i in (1, 2, 3))
-    month_only = year.is_not_null() & day.is_null()
+    parsed = date_struct_expr(expr, month_ok)
+    return tuple(parsed.struct.field(f) for f in ("value", "precision", "error"))
+
+
+def date_struct_expr(expr: pl.Expr, month_ok: bool = False) -> pl.Expr:
+    """A struct per cell: `value`, `precision`, `error`. Each step is a field computed once from the
+    fields before it (Polars would evaluate a repeated sub-expression again)."""
+    f = pl.field
+    year, month, day = (f("parts").struct.field(str(i)) for i in (1, 2, 3))
+    serial = pl.when(f("text").str.contains(_SERIAL_PATTERN)).then(
+        f("text").cast(pl.Float64, strict=False).floor().cast(pl.Int32)
+    )
     iso = pl.concat_str(
         [year, month.str.zfill(2), day.fill_null("1").str.zfill(2)], separator="-"
     ).str.to_date("%Y-%m-%d", strict=False)
-    serial = (
-        pl.when(text.str.contains(_SERIAL_PATTERN))
-        .then(text.cast(pl.Float64, strict=False).floor().cast(pl.Int32))
-        .otherwise(None)
-    )
-    from_serial = _EXCEL_EPOCH + pl.duration(days=serial)
-    parsed = pl.coalesce(iso, from_serial.cast(pl.Date))
-    precision = pl.when(parsed.is_null()).then(None).when(month_only).then(pl.lit("month"))
-    precision = precision.otherwise(pl.lit("day"))
+    from_serial = (_EXCEL_EPOCH + pl.duration(days=serial)).cast(pl.Date)
     error = (
-        pl.when(text.is_null())
+        pl.when(f("text").is_null())
         .then(None)
-        .when(parsed.is_null())
+        .when(f("parsed").is_null())
         .then(pl.lit("date_not_a_date"))
-        .when(month_only & (not month_ok))
+        .when(f("month_only") & (not month_ok))
         .then(pl.lit("month_only_date"))
         .otherwise(None)
     )
-    value = pl.when(error.is_null()).then(parsed).otherwise(None)
-    return value, pl.when(error.is_null()).then(precision).otherwise(None), error
+    precision = pl.when(f("month_only")).then(pl.lit("month")).otherwise(pl.lit("day"))
+    return (
+        pl.struct(compact_expr(expr).alias("text"))
+        .struct.with_fields(parts=f("text").str.extract_groups(_DATE_PATTERN))
+        .struct.with_fields(
+            month_only=year.is_not_null() & day.is_null(),
+            parsed=pl.coalesce(iso, from_serial),
+        )
+        .struct.with_fields(error=error)
+        .struct.with_fields(
+            value=pl.when(f("error").is_null()).then(f("parsed")),
+            precision=pl.when(f("error").is_null() & f("parsed").is_not_null()).then(precision),
+        )
+    )
 
 
 def year_expr(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
