@@ -44,7 +44,7 @@ from pipelines.bench.data import (
     volume_root,
 )
 from pipelines.bench.measure import Measured, run_measured
-from pipelines.resources import PROJECT_ROOT
+from pipelines.resources import PROJECT_ROOT, Warehouse
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 WORK_DIR = CACHE_DIR / "work"
@@ -66,6 +66,7 @@ STAGE_LABELS = {
     "checks": "checks (gate, GX)",
     "publish": "publish",
     "report": "report",
+    "e2e_first": "unionwh run, new warehouse",
     "e2e_cold": "unionwh run, cold",
     "e2e_rerun": "unionwh run, rerun",
     "baseline": "baseline (pandas)",
@@ -307,6 +308,8 @@ class Bench:
 
     def run_scale(self, scale: int, out: dict) -> dict:
         """Measure one volume into `out` (partial results stay there when a stage fails)."""
+        from pipelines.dbt_assets import PRODUCTION_EXCLUDE
+
         o = self.o
         stages: dict[str, dict] = {}
         out["stages"] = stages
@@ -394,7 +397,14 @@ class Bench:
         _copy_db(landed, dbt_db)
         m = self.measured(
             "dbt_build",
-            [_bin("dbt"), "build", "--quiet", *dbt_common, "--exclude", "resource_type:unit_test"],
+            [
+                _bin("dbt"),
+                "build",
+                "--quiet",
+                *dbt_common,
+                "--exclude",
+                *PRODUCTION_EXCLUDE.split(),
+            ],
             out,
             cwd=DBT_PROJECT_DIR,
             env=dbt_env,
@@ -486,7 +496,10 @@ class Bench:
         if o.quick:
             # the stages above are the pipeline's own code (read_source, land_source, dbt build)
             pipeline_figures, out["pipeline_figures_from"] = dbt_figures, "stages (no unionwh run)"
-            stages["e2e_cold"] = stages["e2e_rerun"] = {"ok": None, "skipped": "--quick"}
+            stages["e2e_first"] = stages["e2e_cold"] = stages["e2e_rerun"] = {
+                "ok": None,
+                "skipped": "--quick",
+            }
         else:
             e2e = work / "e2e"
             run_args = [
@@ -502,8 +515,38 @@ class Bench:
                 str(e2e / "marts"),
             ]
             figures_file = e2e / "marts" / str(y) / "report_figures.parquet"
-            for key in ("e2e_cold", "e2e_rerun"):
-                m = self.measured(key, run_args, out, cwd=PROJECT_ROOT)
+            # new warehouse: the very first run, dbt parses the whole project. cold: a new process
+            # rebuilds everything from the raw files (--force), as when a department sends new
+            # files; what it keeps is dbt's partial parse (issue 6). rerun: nothing changed.
+            runs = {
+                "e2e_first": run_args,
+                "e2e_cold": [*run_args, "--force"],
+                "e2e_rerun": run_args,
+            }
+            if scale > E2E_FIRST_MAX_SCALE:
+                del runs["e2e_first"]
+                stages["e2e_first"] = {
+                    "ok": None,
+                    "skipped": f"up to {E2E_FIRST_MAX_SCALE}× (only the dbt parse differs)",
+                }
+                # what a first run leaves for the next: dbt's partial parse of this build
+                self.log("  dbt parse into the new warehouse's build (not measured) …")
+                warehouse = Warehouse(path=str(e2e / "warehouse" / "union.duckdb"))
+                run_measured(
+                    [
+                        _bin("dbt"),
+                        "parse",
+                        "--quiet",
+                        *dbt_common[:6],
+                        "--target-path",
+                        str(warehouse.dbt_target_dir(y)),
+                    ],
+                    timeout=STAGE_TIMEOUT,
+                    cwd=DBT_PROJECT_DIR,
+                    env={**dbt_env, "UNIONWH_BUILD_DB": str(warehouse.build_path(y))},
+                )
+            for key, args in runs.items():
+                m = self.measured(key, args, out, cwd=PROJECT_ROOT)
                 stages[key] = _entry(m, seconds=m.wall_seconds)
                 stages[key]["pipeline_stage_seconds"] = _e2e_stage_seconds(m.stdout)
                 if not m.ok:
@@ -635,10 +678,12 @@ def targets(results: dict) -> list[dict]:
         out.append({"target": name, "goal": target, "measured": measured, "pass": passed})
 
     cold1, rerun1 = _stage(results, 1, "e2e_cold"), _stage(results, 1, "e2e_rerun")
+    first1 = _stage(results, 1, "e2e_first")
+    first_note = f" (first run in a new warehouse: {first1['seconds']:.1f} s)" if first1 else ""
     add(
         "1× (2023 demo) cold end to end",
         "≤ 20 s",
-        f"{cold1['seconds']:.1f} s" if cold1 else None,
+        f"{cold1['seconds']:.1f} s{first_note}" if cold1 else None,
         cold1["seconds"] <= 20 if cold1 else None,
     )
     add(
@@ -716,6 +761,9 @@ def targets(results: dict) -> list[dict]:
 
 # -------------------------------------------------------------------------------------- table
 
+# the first run in a new warehouse differs from a cold run only by dbt's full parse (~2 s)
+E2E_FIRST_MAX_SCALE = 10
+
 TABLE_ROWS = [
     "cells",
     "read",
@@ -727,6 +775,7 @@ TABLE_ROWS = [
     "checks",
     "publish",
     "report",
+    "e2e_first",
     "e2e_cold",
     "e2e_rerun",
     "baseline",

@@ -81,6 +81,7 @@ def test_every_stage_is_measured(bench_run):
     scale = json.loads(bench_run["out"].read_text(encoding="utf-8"))["scales"]["1"]
     stages = scale["stages"]
     for name in (
+        "cells",
         "read",
         "land",
         "dbt_parse",
@@ -97,8 +98,12 @@ def test_every_stage_is_measured(bench_run):
         assert 20 < stages[name]["peak_mb"] < 8000, name
     assert scale["volume"]["data_rows"] > 20_000
     assert stages["read"]["rows_per_second"] > 0
+    # reading alone is part of reading and typing: fewer seconds, the same files
+    assert stages["cells"]["rows_per_second"] > stages["read"]["rows_per_second"]
+    assert stages["cells"]["files"] == stages["read"]["files"] == 25
     assert stages["baseline"]["read_rows_per_second"] > 0
     assert stages["e2e_cold"].get("skipped") == "--quick"
+    assert stages["e2e_first"].get("skipped") == "--quick"
 
 
 def test_targets_are_reported(bench_run):
