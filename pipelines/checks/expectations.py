@@ -1,20 +1,24 @@
 """Great Expectations suites generated from the contract, validated on each table's clean rows.
 
 One suite per landed table (contract.yml), built from what the contract declares about each column:
-- its type (text → str, amount → Decimal, date → date, year/month/integer → int, flag → bool …),
-  checked on the values as DuckDB hands them over, so a model whose column drifted to DOUBLE fails;
+- its type, checked on the column's pandas dtype, which is chosen from the type DuckDB declares for
+  the column (see `INTEGER_TYPES`): an amount must arrive as DECIMAL, a date as DATE, a year, month
+  or integer as TINYINT…BIGINT, a flag as BOOLEAN, text as VARCHAR, a department list as VARCHAR[];
+  so a model whose column drifted (DECIMAL → DOUBLE, DATE → VARCHAR or TIMESTAMP …) fails;
 - required values (`nullable: false`), enum values (the English keys of `values`);
 - ranges: amounts ≥ 0 (a negative amount is quarantined), months 1–12, a `year` column equal to the
   report year, dates inside their `window` (the fiscal year or the calendar year);
 - uniqueness of the natural key (within one export for snapshot tables), and of the row's place
   (file, sheet, row number): every landed row is counted once.
 
-The rows are `intermediate.int_<table>_classified` where row_status = 'clean', converted to pandas at
-the boundary (one Python object per cell, the way GX's pandas engine checks value types). Personal
-data columns (`pii`) are never read. Data Docs (HTML) are written to a folder the publication copies
-to marts/<year>/data-docs/.
+The rows are `intermediate.int_<table>_classified` where row_status = 'clean', read through Arrow
+into typed pandas columns, so that GX's pandas engine computes on whole columns instead of one
+Python object per cell. Amounts are read as float64 for this check only: they are compared (sign,
+zero), never summed, and DECIMAL(18,2) → float64 keeps both exact. One table's frame at a time: it
+is released before the next table is read. Personal data columns (`pii`) are never read. Data Docs
+(HTML) are written to a folder the publication copies to marts/<year>/data-docs/.
 
-GX is imported inside validate_year only (it costs seconds); `prewarm()` starts that import in a
+GX is imported inside functions only (it costs seconds); `prewarm()` starts that import in a
 background thread so that a run pays for it while dbt builds.
 """
 
@@ -33,24 +37,39 @@ import duckdb
 from pipelines.contract import Column, Contract, Table, load_contract
 from pipelines.sql import quote_identifier, table_exists
 
-# Python type name of a value, per contract type, as DuckDB returns it (GX checks `type(v).__name__`).
+# How a column is read into pandas (`_pandas_column`), from the type DuckDB declares for it
+# (information_schema, exact). The types the contract uses become numpy dtypes, on which GX
+# computes vectorized: DECIMAL(p,s) → float64, DATE → datetime64[ns], TINYINT…BIGINT → int64
+# (Int64 when it holds NULLs), BOOLEAN → bool (boolean when it holds NULLs). Every other type keeps
+# its Arrow type as a `pd.ArrowDtype` (VARCHAR → string[pyarrow], VARCHAR[] → list[pyarrow]), whose
+# scalar type (str, list, float, datetime, Decimal …) is what GX's type check sees. So only a
+# DECIMAL reads as float64 (a DOUBLE stays double[pyarrow], a HUGEINT decimal128(38, 0)[pyarrow]),
+# only a DATE as datetime64 (a TIMESTAMP stays timestamp[pyarrow], a VARCHAR string[pyarrow]),
+# only an integer type as int64 (a DOUBLE stays double[pyarrow]).
+INTEGER_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT"})
+
+# The column dtype's scalar type, per contract type (GX's ExpectColumnValuesToBeOfType compares
+# `dtype.type` with the named type): what DuckDB's declared type must read as.
 VALUE_TYPES = {
-    "text": ["str"],
-    "identifier": ["str"],
-    "department": ["str"],
-    "department_list": ["list"],
-    "amount": ["Decimal"],
-    "decimal": ["Decimal"],
-    "date": ["date"],
-    "year": ["int"],
-    "month": ["int"],
-    "integer": ["int"],
-    "enum": ["str"],
-    "flag": ["bool"],
+    "text": "str",
+    "identifier": "str",
+    "department": "str",
+    "department_list": "list",
+    "amount": "float64",
+    "decimal": "float64",
+    "date": "datetime64",
+    "year": "int64",
+    "month": "int64",
+    "integer": "int64",
+    "enum": "str",
+    "flag": "bool",
 }
 LINEAGE = ("file_name", "sheet_name", "row_number")
 SNAPSHOT_COLUMN = "export_date"
-RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
+DATASOURCE = "union_warehouse"
+# BASIC: counts and up to 10 unexpected values; SUMMARY's index lists and value counts would cost
+# another pass over the rows per expectation.
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 10}
 
 
 def classified_model(table: str) -> str:
@@ -69,11 +88,12 @@ class Expectation:
         return self.kwargs.get("column")
 
 
-def date_window(column: Column, year: int) -> tuple[dt.date, dt.date] | None:
+def date_window(column: Column, year: int) -> tuple[dt.datetime, dt.datetime] | None:
+    """The first and last day a date may carry, as midnights (dates are read as datetime64)."""
     if column.window == "fiscal_year":
-        return dt.date(year - 1, 10, 1), dt.date(year + 1, 3, 31)
+        return dt.datetime(year - 1, 10, 1), dt.datetime(year + 1, 3, 31)
     if column.window == "year":
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return dt.datetime(year, 1, 1), dt.datetime(year, 12, 31)
     return None
 
 
@@ -85,10 +105,13 @@ def suite_for(table: Table, year: int) -> list[Expectation]:
             continue
         name = column.name
         out.append(Expectation("ExpectColumnToExist", {"column": name}))
+        dtype = VALUE_TYPES[column.type]
+        notes = (
+            f"DuckDB {column.duckdb_type}, read as {dtype} (see pipelines/checks/expectations.py)"
+        )
         out.append(
             Expectation(
-                "ExpectColumnValuesToBeInTypeList",
-                {"column": name, "type_list": VALUE_TYPES[column.type]},
+                "ExpectColumnValuesToBeOfType", {"column": name, "type_": dtype, "notes": notes}
             )
         )
         if not column.nullable:
@@ -196,29 +219,60 @@ class SuiteResult:
         return sum(f.unexpected or 0 for f in self.failures)
 
 
+def _declared_types(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, str]:
+    """Column name -> the type DuckDB declares for it (information_schema, exact)."""
+    return dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'intermediate' and table_name = ?",
+            [model],
+        ).fetchall()
+    )
+
+
+def _pandas_column(array, declared: str):
+    """One column as pandas, its dtype chosen from DuckDB's declared type (see INTEGER_TYPES)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if declared.startswith("DECIMAL("):
+        return array.cast(pa.float64()).to_numpy()
+    if declared == "DATE":
+        try:
+            return array.cast(pa.timestamp("ns")).to_numpy()
+        except pa.ArrowInvalid:  # a date outside 1677–2262: seconds hold it (GX compares per value)
+            return array.cast(pa.timestamp("s")).to_numpy()
+    if declared in INTEGER_TYPES or declared == "BOOLEAN":
+        target = pa.int64() if declared in INTEGER_TYPES else pa.bool_()
+        values = array.cast(target)
+        if values.null_count == 0:
+            return values.to_numpy()
+        data = values.fill_null(False if target == pa.bool_() else 0).to_numpy()
+        mask = values.is_null().to_numpy()
+        if target == pa.bool_():
+            return pd.arrays.BooleanArray(data, mask)
+        return pd.arrays.IntegerArray(data, mask)
+    if pa.types.is_string_view(array.type):
+        array = array.cast(pa.string())
+    return pd.arrays.ArrowExtensionArray(array.combine_chunks())
+
+
 def _clean_rows(con: duckdb.DuckDBPyConnection, table: Table):
-    """The table's clean rows as pandas, one Python object per cell (None for NULL)."""
+    """The table's clean rows as pandas, typed columns (None if the model does not exist)."""
     import pandas as pd
 
     model = classified_model(table.table)
     if not table_exists(con, "intermediate", model):
         return None
-    present = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'intermediate' and table_name = ?",
-            [model],
-        ).fetchall()
-    }
-    columns = [c for c in selected_columns(table) if c in present]
+    declared = _declared_types(con, model)
+    columns = [c for c in selected_columns(table) if c in declared]
     query = (
         f"select {', '.join(quote_identifier(c) for c in columns)} "
         f"from intermediate.{quote_identifier(model)} where row_status = 'clean'"
     )
     arrow = con.sql(query).to_arrow_table()
     return pd.DataFrame(
-        {name: pd.Series(arrow.column(name).to_pylist(), dtype=object) for name in columns},
+        {name: _pandas_column(arrow.column(name), declared[name]) for name in columns},
         columns=columns,
     )
 
@@ -269,6 +323,77 @@ def _context(docs_dir: Path | None):
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+def _exception_messages(info: dict | None) -> list[str]:
+    """GX reports an expectation's exception flat, or per failed metric (id -> details)."""
+    if not info:
+        return []
+    if "exception_message" in info:
+        return [info["exception_message"]] if info["exception_message"] else []
+    return [
+        str(detail["exception_message"])
+        for detail in info.values()
+        if isinstance(detail, dict) and detail.get("exception_message")
+    ]
+
+
+def _failures(outcome, frame) -> list[Failure]:
+    failures = []
+    for evaluated in outcome.results:
+        if evaluated.success:
+            continue
+        config = evaluated.expectation_config
+        column = config.kwargs.get("column")
+        details = evaluated.result or {}
+        unexpected = details.get("unexpected_count")
+        examples = [str(v) for v in details.get("partial_unexpected_list") or []]
+        if unexpected is None and "observed_value" in details and column in frame:
+            # a column-level type check: every value of the column has the observed dtype
+            unexpected = int(frame[column].notna().sum())
+            examples = [str(frame[column].dtype)]
+        failures.append(
+            Failure(
+                config.type,
+                column or ",".join(config.kwargs.get("column_list", [])),
+                unexpected,
+                examples or _exception_messages(evaluated.exception_info),
+            )
+        )
+    return failures
+
+
+def _validate_table(context, datasource, table: Table, year: int, frame, specs: list[Expectation]):
+    """Run one table's suite on its frame. A validation definition stores its results, which is
+    what Data Docs render (a checkpoint around it would only add its own bookkeeping)."""
+    import great_expectations as gx
+
+    suite = context.suites.add(
+        gx.ExpectationSuite(
+            name=table.table,
+            expectations=[getattr(gx.expectations, s.kind)(**s.kwargs) for s in specs],
+        )
+    )
+    batch = datasource.add_dataframe_asset(table.table).add_batch_definition_whole_dataframe(
+        "clean_rows"
+    )
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{table.table}_{year}", data=batch, suite=suite)
+    )
+    # GX holds on to what a run was given: the batch cache of the data source's execution engine
+    # for as long as the context lives, and the frames of the run's internal pydantic errors
+    # (reference cycles) until the next full garbage collection. Empty what they point to, so
+    # that this table's rows are freed before the next table is read.
+    parameters = {"dataframe": frame}
+    try:
+        outcome = definition.run(batch_parameters=parameters, result_format=RESULT_FORMAT)
+        return _failures(outcome, frame)
+    finally:
+        parameters.clear()
+        del frame
+        batches = datasource.get_execution_engine().batch_manager
+        batches.reset_batch_cache()
+        batches.batch_data_cache.clear()
+
+
 def validate_year(
     build_path: Path,
     year: int,
@@ -277,13 +402,12 @@ def validate_year(
 ) -> list[SuiteResult]:
     """Validate every table's clean rows against its contract suite; write Data Docs to docs_dir."""
     _configure_environment()
-    import great_expectations as gx
 
     contract = contract or load_contract()
     if docs_dir is not None and docs_dir.exists():
         shutil.rmtree(docs_dir)
     context = _context(docs_dir)
-    datasource = context.data_sources.add_pandas("union_warehouse")
+    datasource = context.data_sources.add_pandas(DATASOURCE)
     results: list[SuiteResult] = []
     with duckdb.connect(str(build_path), read_only=True) as con:
         for table in contract.tables:
@@ -295,40 +419,8 @@ def validate_year(
             if frame is None:
                 result.error = f"intermediate.{model} 不存在 does not exist"
                 continue
-            suite = context.suites.add(gx.ExpectationSuite(name=table.table))
-            for spec in specs:
-                suite.add_expectation(getattr(gx.expectations, spec.kind)(**spec.kwargs))
-            batch = datasource.add_dataframe_asset(
-                table.table
-            ).add_batch_definition_whole_dataframe("clean_rows")
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"{table.table}_{year}", data=batch, suite=suite)
-            )
-            checkpoint = context.checkpoints.add(
-                gx.Checkpoint(
-                    name=f"{table.table}_{year}",
-                    validation_definitions=[definition],
-                    result_format=RESULT_FORMAT,
-                )
-            )
-            outcome = checkpoint.run(batch_parameters={"dataframe": frame})
-            for run in outcome.run_results.values():
-                for evaluated in run.results:
-                    if evaluated.success:
-                        continue
-                    config = evaluated.expectation_config
-                    details = evaluated.result or {}
-                    exception = (evaluated.exception_info or {}).get("exception_message")
-                    result.failures.append(
-                        Failure(
-                            config.type,
-                            config.kwargs.get("column")
-                            or ",".join(config.kwargs.get("column_list", [])),
-                            details.get("unexpected_count"),
-                            [str(v) for v in details.get("partial_unexpected_list") or []]
-                            or ([exception] if exception else []),
-                        )
-                    )
+            result.failures = _validate_table(context, datasource, table, year, frame, specs)
+            del frame
     if docs_dir is not None:
         context.build_data_docs()
     return results

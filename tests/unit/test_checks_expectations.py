@@ -25,23 +25,20 @@ def test_every_contract_column_gets_its_type_and_existence():
             if column.pii:
                 continue
             assert ("ExpectColumnToExist", column.name) in suite
-            assert ("ExpectColumnValuesToBeInTypeList", column.name) in suite
+            assert ("ExpectColumnValuesToBeOfType", column.name) in suite
 
 
 def test_types_follow_the_contract_types():
     suite = kinds("welfare_payments")
-    type_of = {c: k["type_list"] for (kind, c), k in suite.items() if kind.endswith("InTypeList")}
-    assert type_of["amount"] == ["Decimal"]
-    assert type_of["paid_on"] == ["date"]
-    assert type_of["fiscal_year"] == ["int"]
-    assert type_of["staff_id"] == ["str"]
-    assert kinds("proposals")[("ExpectColumnValuesToBeInTypeList", "co_department_names")] == {
-        "column": "co_department_names",
-        "type_list": ["list"],
-    }
-    assert kinds("members")[("ExpectColumnValuesToBeInTypeList", "is_veteran")]["type_list"] == [
-        "bool"
-    ]
+    type_of = {c: k["type_"] for (kind, c), k in suite.items() if kind.endswith("ToBeOfType")}
+    assert type_of["amount"] == "float64"  # DECIMAL is the only type read as float64
+    assert type_of["paid_on"] == "datetime64"  # DATE is the only type read as datetime64
+    assert type_of["fiscal_year"] == "int64"
+    assert type_of["staff_id"] == "str"
+    co_departments = kinds("proposals")[("ExpectColumnValuesToBeOfType", "co_department_names")]
+    assert co_departments["type_"] == "list"
+    assert co_departments["notes"].startswith("DuckDB VARCHAR[], read as list")
+    assert kinds("members")[("ExpectColumnValuesToBeOfType", "is_veteran")]["type_"] == "bool"
 
 
 def test_personal_data_is_never_in_a_suite():
@@ -62,8 +59,8 @@ def test_ranges_amounts_months_years_and_date_windows():
     }
     assert welfare[("ExpectColumnValuesToBeBetween", "paid_on")] == {
         "column": "paid_on",
-        "min_value": dt.date(2023, 10, 1),
-        "max_value": dt.date(2025, 3, 31),
+        "min_value": dt.datetime(2023, 10, 1),
+        "max_value": dt.datetime(2025, 3, 31),
     }
     assert kinds("birthday_vouchers")[("ExpectColumnValuesToBeBetween", "birth_month")] == {
         "column": "birth_month",
@@ -71,7 +68,7 @@ def test_ranges_amounts_months_years_and_date_windows():
         "max_value": 12,
     }
     assert kinds("meetings")[("ExpectColumnValuesToBeBetween", "meeting_date")]["max_value"] == (
-        dt.date(2024, 12, 31)
+        dt.datetime(2024, 12, 31)
     )
     # every amount column, festival cells and 合计 included, is ≥ 0
     festival = kinds("festival_payments")
@@ -173,13 +170,13 @@ def test_clean_rows_breaking_the_contract_fail_the_suite(validated):
     assert got[("expect_column_values_to_be_in_set", "welfare_category")] == 1
     assert got[("expect_column_values_to_be_between", "fiscal_year")] == 1
     assert got[("expect_column_values_to_be_between", "paid_on")] == 1
-    assert ("expect_column_values_to_be_in_type_list", "amount") not in got
+    assert not any(kind == "expect_column_values_to_be_of_type" for kind, _ in got)
 
 
 def test_a_drifted_type_and_a_duplicate_key_are_caught(validated):
     results, _ = validated
     got = failed(results["birthday_vouchers"])
-    assert got[("expect_column_values_to_be_in_type_list", "amount")] == 2  # DOUBLE, not DECIMAL
+    assert got[("expect_column_values_to_be_of_type", "amount")] == 2  # DOUBLE, not DECIMAL
     assert got[("expect_column_values_to_be_between", "birth_month")] == 1
     assert ("expect_column_values_to_be_unique", "staff_id") in got
     assert results["birthday_vouchers"].rows_affected >= 3
@@ -191,3 +188,72 @@ def test_data_docs_are_written(validated):
     assert index.is_file()
     pages = {p.parent.parent.parent.name for p in (docs / "validations").rglob("*.html")}
     assert pages == {"welfare_payments", "birthday_vouchers"}
+
+
+DRIFT_DDL = """
+create schema intermediate;
+-- drifted: a date read as text, an amount as DOUBLE, a year as DOUBLE, an identifier as INTEGER
+create table intermediate.int_welfare_payments_classified (
+    paid_on varchar, staff_id integer, recipient_name varchar, department_name varchar,
+    welfare_category varchar, amount double, payment_form varchar, fiscal_year double,
+    remark varchar, file_name varchar, sheet_name varchar, row_number integer, row_status varchar
+);
+-- drifted: a date that became a TIMESTAMP; documents_reviewed is right (BIGINT, with a NULL)
+create table intermediate.int_meetings_classified (
+    meeting_date timestamp, meeting_type varchar, meeting_name varchar, documents_reviewed bigint,
+    file_name varchar, sheet_name varchar, row_number integer, row_status varchar
+);
+-- as declared, with NULLs in a flag, in dates and in a list: every type check passes
+create table intermediate.int_proposals_classified (
+    proposal_id varchar, congress varchar, congress_session varchar, title varchar,
+    proposer_name varchar, submitted_on date, is_accepted boolean, lead_department_name varchar,
+    co_department_names varchar[], replied_on date, handling_status varchar, satisfaction varchar,
+    export_date date, file_name varchar, sheet_name varchar, row_number integer,
+    row_status varchar
+);
+insert into intermediate.int_welfare_payments_classified values
+    ('2024-01-10', 1, '张一', '文学院', 'veterans', 300, 'cash', 2024, null, 'w.xlsx', 's', 2, 'clean'),
+    ('2024-01-11', 2, '李二', '马院', 'veterans', 200, 'cash', 2024, null, 'w.xlsx', 's', 3, 'clean');
+insert into intermediate.int_meetings_classified values
+    ('2024-03-01 00:00:00', 'union_committee', '一次', 3, 'm.xlsx', 's', 2, 'clean'),
+    ('2024-04-01 00:00:00', 'union_committee', '二次', null, 'm.xlsx', 's', 3, 'clean');
+insert into intermediate.int_proposals_classified values
+    ('P1', 'congress', '七届', '食堂', null, '2024-03-01', true, '后勤处', ['教务处'], null,
+     'completed', null, '2024-05-01', 'p.xlsx', 's', 2, 'clean'),
+    ('P2', 'union', null, '停车', null, null, null, null, null, '2024-04-02',
+     'in_progress', 'satisfied', '2024-05-01', 'p.xlsx', 's', 3, 'clean');
+"""
+
+
+@pytest.fixture(scope="module")
+def drifted(tmp_path_factory) -> dict[str, SuiteResult]:
+    build = tmp_path_factory.mktemp("gx-drift") / "build.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute(DRIFT_DDL)
+    tables = ("welfare_payments", "meetings", "proposals")
+    contract = Contract(tables=tuple(CONTRACT.table(t) for t in tables))
+    return {r.table: r for r in validate_year(build, YEAR, None, contract)}
+
+
+def type_failures(result: SuiteResult) -> dict[str, tuple[int | None, list]]:
+    return {
+        f.column: (f.unexpected, f.examples)
+        for f in result.failures
+        if f.expectation == "expect_column_values_to_be_of_type"
+    }
+
+
+def test_a_column_whose_declared_type_drifted_fails_its_type_check(drifted):
+    welfare = type_failures(drifted["welfare_payments"])
+    assert set(welfare) == {"paid_on", "amount", "fiscal_year", "staff_id"}
+    assert welfare["amount"] == (2, ["double[pyarrow]"])  # DOUBLE, not DECIMAL(18,2)
+    assert welfare["paid_on"] == (2, ["string[pyarrow]"])  # VARCHAR, not DATE
+    assert welfare["staff_id"][0] == 2 and welfare["fiscal_year"][0] == 2
+    assert type_failures(drifted["meetings"]) == {"meeting_date": (2, ["timestamp[us][pyarrow]"])}
+
+
+def test_declared_types_pass_with_nulls_in_flags_dates_lists_and_integers(drifted):
+    proposals = drifted["proposals"]
+    assert failed(proposals) == {("expect_column_values_to_not_be_null", "is_accepted"): 1}
+    assert drifted["meetings"].rows == 2
+    assert not any(f.column == "documents_reviewed" for f in drifted["meetings"].failures)
