@@ -7,6 +7,8 @@ without a traceback (add --debug to see one).
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import sys
 from datetime import date
@@ -110,9 +112,24 @@ register_check(app)
 register_bench(app)
 
 
-def main() -> None:  # pragma: no cover - console entry for `python -m pipelines.cli`
-    app()
+def main() -> None:
+    """The `unionwh` command. When the command is done, every exit handler runs and the output is
+    flushed, then the process ends without tearing down the module graphs of Dagster, dbt and Great
+    Expectations one object at a time (1.7 s after a run, the time it takes to read the demo year)."""
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as stop:
+        code = stop.code
+    if isinstance(code, str):  # a message instead of a status: print it, as sys.exit would
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()
