@@ -220,7 +220,6 @@ def sheet_rows(
             ]
         ).alias("_error_column"),
     ).drop(error_columns)
-    typed = typed.select([c for c in typed.columns if c != "_kind"] + ["_kind"])
     data = typed.filter(pl.col("_kind") == "data").drop("_kind")
     totals = typed.filter(pl.col("_kind") == "total")
     warnings = _check_totals(typed, table, lineage)

@@ -230,6 +230,43 @@ def run_dbt_build(build_db: Path, work_dir: Path) -> subprocess.CompletedProcess
     return subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
 
 
+def test_primary_key_fails_when_a_landed_row_comes_twice(tmp_path: Path):
+    """The primary_key generic test (unique and not null in one query) fails on a repeated key."""
+    build_db = build_fixture(tmp_path / "build.duckdb", empty=False)
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("insert into raw.welfare_payments select * from raw.welfare_payments limit 1")
+    dbt = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
+    result = subprocess.run(
+        [
+            dbt,
+            "build",
+            "--select",
+            "stg_welfare__payments",
+            "--indirect-selection",
+            "cautious",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--vars",
+            f"{{year: {YEAR}}}",
+        ],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"UNIONWH_BUILD_DB": str(build_db)},
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    failed = [line for line in result.stdout.splitlines() if "FAIL 1 primary_key" in line]
+    assert any("stg_welfare__payments_landed_row_id" in line for line in failed), result.stdout[
+        -3000:
+    ]
+
+
 def build(tmp_path_factory: pytest.TempPathFactory, name: str, *, empty: bool) -> Path:
     work_dir = tmp_path_factory.mktemp(name)
     build_db = build_fixture(work_dir / "build.duckdb", empty=empty)
