@@ -46,6 +46,24 @@ def _dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def dbt_command(*command: str, target_path: Path, year: int | str | None = None) -> list[str]:
+    """A dbt command line on this project: the dbt beside this Python, the project and profiles
+    folder, a target folder and, for a build of a year, its `year` var."""
+    args = [
+        _dbt_executable(),
+        *command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+    ]
+    if year is not None:
+        args += ["--vars", json.dumps({"year": int(year)})]
+    return args
+
+
 def _sources_newer_than(manifest: Path) -> bool:
     if not manifest.exists():
         return True
@@ -66,17 +84,7 @@ def ensure_manifest() -> Path:
         }
         DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [
-                _dbt_executable(),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(DBT_TARGET_DIR),
-            ],
+            dbt_command("parse", "--quiet", target_path=DBT_TARGET_DIR),
             check=True,
             env=env,
             cwd=DBT_PROJECT_DIR,

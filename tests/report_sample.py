@@ -25,48 +25,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.demo.generator import SOURCES
+from pipelines.demo.targets_2023 import TARGETS_2023
 from pipelines.report.data import PROJECT_ROOT
 
 FIGURE_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "figure_definitions.csv"
 
-# docs/report-figures.md: the figures as the 2023 summary published them
-PUBLISHED_2023: dict[str, int | None] = {
-    "welfare.new_year.people": 167,
-    "welfare.new_year.amount": 133600,
-    "welfare.july_first.people": 4,
-    "welfare.july_first.amount": 3200,
-    "welfare.frontier_families.people": 15,
-    "welfare.frontier_families.amount": 12000,
-    "welfare.teachers_day.people": 32,
-    "welfare.teachers_day.amount": 25600,
-    "welfare.life_events.people": 325,
-    "welfare.life_events.amount": 260500,
-    "welfare.universiade.people": 12,
-    "welfare.veterans.people": 592,
-    "welfare.veterans.amount": 177600,
-    "welfare.disability_care.amount": 180600,
-    "hardship.special.amount": 126000,
-    "hardship.temporary.amount": 35000,
-    "birthday.amount": 1575500,
-    "festival.amount": 13612000,
-    "alleviation.chengkou.amount": 303380,
-    "alleviation.chengkou.chicken.amount": 152720,
-    "alleviation.changning.amount": 1578300,
-    "alleviation.changning.over_target": 148000,
-    "proposals.congress.accepted": 98,
-    "proposals.union.accepted": 15,
-    "publicity.wechat.posts": 48,
-    "publicity.upper_union.reports": 10,
-    "publicity.news_flash.posts": 25,
-    "publicity.grassroots.posts": 36,
-    "publicity.clubs.posts": 5,
-    "publicity.notices.posts": 30,
-    "activities.group_purchase.count": 7,
-    "meetings.union_committee.count": 5,
-    "meetings.congress_executive.count": 7,
-    "meetings.documents_reviewed": 12,
-    "meetings.proposal_committee.count": 2,
-}
+# docs/report-figures.md: the figures as the 2023 summary published them (one place knows them)
+PUBLISHED_2023 = TARGETS_2023
 
 DEPARTMENTS = [
     ("marxism", "马克思主义学院"),
@@ -124,9 +90,7 @@ def figure_values(year: int) -> dict[str, Decimal | None]:
     scale = _scale(year)
     values: dict[str, Decimal | None] = {}
     for key, published in PUBLISHED_2023.items():
-        if published is None:
-            values[key] = None
-        elif key.endswith(".amount") or key.endswith(".over_target"):
+        if key.endswith(".amount") or key.endswith(".over_target"):
             values[key] = _round(Decimal(published) * scale, "100")
         else:
             values[key] = _round(Decimal(published) * scale)
@@ -145,19 +109,7 @@ def _sha(*parts) -> str:
 
 
 def _files(year: int) -> list[tuple[str, str, str]]:
-    sources = [
-        "members",
-        "welfare",
-        "festival",
-        "birthday",
-        "alleviation",
-        "proposals",
-        "activities",
-        "publicity",
-        "meetings",
-        "budget",
-    ]
-    return [(s, f"{s}/{year}-{s}.xlsx", _sha(year, s)) for s in sources]
+    return [(s, f"{s}/{year}-{s}.xlsx", _sha(year, s)) for s in SOURCES]
 
 
 ACTIVITY_CATEGORIES = ["badminton", "volleyball", "fishing", "singing_contest", "group_purchase"]

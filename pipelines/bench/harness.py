@@ -308,7 +308,7 @@ class Bench:
 
     def run_scale(self, scale: int, out: dict) -> dict:
         """Measure one volume into `out` (partial results stay there when a stage fails)."""
-        from pipelines.dbt_assets import PRODUCTION_EXCLUDE
+        from pipelines.dbt_assets import PRODUCTION_EXCLUDE, dbt_command
 
         o = self.o
         stages: dict[str, dict] = {}
@@ -323,18 +323,7 @@ class Bench:
         floor_db = work / "floor" / f"{y}.duckdb"
         target = work / "dbt-target"
         dbt_env = {"UNIONWH_BUILD_DB": str(dbt_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        dbt_common = [
-            "--vars",
-            json.dumps({"year": y}),
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(work / "dbt-logs"),
-        ]
+        dbt_logs = ["--log-path", str(work / "dbt-logs")]
 
         # read
         handoff = work / "read-handoff"
@@ -388,7 +377,7 @@ class Bench:
         # dbt parse, then dbt build on a copy of the landed file (partial parse reused, as on a rerun)
         m = self.measured(
             "dbt_parse",
-            [_bin("dbt"), "parse", "--quiet", *dbt_common],
+            [*dbt_command("parse", "--quiet", target_path=target, year=y), *dbt_logs],
             out,
             cwd=DBT_PROJECT_DIR,
             env=dbt_env,
@@ -398,10 +387,8 @@ class Bench:
         m = self.measured(
             "dbt_build",
             [
-                _bin("dbt"),
-                "build",
-                "--quiet",
-                *dbt_common,
+                *dbt_command("build", "--quiet", target_path=target, year=y),
+                *dbt_logs,
                 "--exclude",
                 *PRODUCTION_EXCLUDE.split(),
             ],
@@ -533,14 +520,9 @@ class Bench:
                 self.log("  dbt parse into the new warehouse's build (not measured) …")
                 warehouse = Warehouse(path=str(e2e / "warehouse" / "union.duckdb"))
                 run_measured(
-                    [
-                        _bin("dbt"),
-                        "parse",
-                        "--quiet",
-                        *dbt_common[:6],
-                        "--target-path",
-                        str(warehouse.dbt_target_dir(y)),
-                    ],
+                    dbt_command(
+                        "parse", "--quiet", target_path=warehouse.dbt_target_dir(y), year=y
+                    ),
                     timeout=STAGE_TIMEOUT,
                     cwd=DBT_PROJECT_DIR,
                     env={**dbt_env, "UNIONWH_BUILD_DB": str(warehouse.build_path(y))},

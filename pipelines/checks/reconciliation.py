@@ -19,17 +19,11 @@ from decimal import Decimal
 
 import duckdb
 
+from pipelines.contract import load_contract
 from pipelines.sql import table_exists
 
-FESTIVAL_CELLS = (
-    "new_years_day",
-    "spring_festival",
-    "qingming",
-    "labour_day",
-    "dragon_boat",
-    "mid_autumn",
-    "national_day",
-)
+# the festival columns of the wide sheet (one per festival), as the contract declares them
+FESTIVAL_CELLS = tuple(c.name for c in load_contract().table("festival_payments").columns if c.wide)
 _CELLS_SUM = " + ".join(f"coalesce({c}, 0)" for c in FESTIVAL_CELLS)
 
 

@@ -53,51 +53,53 @@ def reader_pool() -> ProcessPoolExecutor:
         return _pool
 
 
-def shutdown_pool() -> None:
+def shutdown_pool(broken: ProcessPoolExecutor | None = None) -> None:
+    """Stop the readers; `broken`: forget that pool only if it is still the current one, and do not
+    wait for its dead workers."""
     global _pool
     with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _forget_broken_pool(pool: ProcessPoolExecutor) -> None:
-    global _pool
-    with _lock:
-        if _pool is pool:
+        pool = _pool if broken is None or _pool is broken else None
+        if pool is not None:
             _pool = None
-    pool.shutdown(wait=False, cancel_futures=True)
+    if broken is not None:
+        broken.shutdown(wait=False, cancel_futures=True)
+    elif pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
 class PendingFile:
+    """One file being read: `read_file`'s arguments, and its future in the reader pool (None: it is
+    read in this process when its result is asked for)."""
+
     path: Path
     file_name: str
     source: str
-    future: Future | None = None  # None: read in this process when its result is asked for
+    tables: tuple
+    run_date: date
+    future: Future | None = None
     pool: ProcessPoolExecutor | None = None
 
-    def result(self, contract: Contract, run_date: date) -> FileRead:
-        tables = contract.tables_of(self.source)
+    @property
+    def arguments(self) -> tuple:
+        return self.path, self.file_name, self.source, self.tables, self.run_date
+
+    def result(self) -> FileRead:
         if self.future is None:
-            return read_file(self.path, self.file_name, self.source, tables, run_date)
+            return read_file(*self.arguments)
         try:
             return self.future.result()
         except BrokenProcessPool:
             # the worker died on this file or on another: read again alone, in a fresh pool
-            if self.pool is not None:
-                _forget_broken_pool(self.pool)
-            return _read_in_fresh_process(self, tables, run_date)
+            shutdown_pool(broken=self.pool)
+            return _read_in_fresh_process(self)
 
 
-def _read_in_fresh_process(pending: PendingFile, tables, run_date: date) -> FileRead:
+def _read_in_fresh_process(pending: PendingFile) -> FileRead:
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as alone:
-        future = alone.submit(
-            read_file, pending.path, pending.file_name, pending.source, tables, run_date
-        )
         try:
-            return future.result()
+            return alone.submit(read_file, *pending.arguments).result()
         except BrokenProcessPool:
             read = FileRead(
                 pending.source,
@@ -119,13 +121,14 @@ def submit_files(
     paths: list[tuple[Path, str, str]], contract: Contract, run_date: date
 ) -> list[PendingFile]:
     """Start reading (path, file name, source) triples; the results are asked for later."""
-    if worker_count() == 1:
-        return [PendingFile(path, name, source) for path, name, source in paths]
-    pool = reader_pool()
-    pending = []
-    for path, name, source in paths:
-        future = pool.submit(read_file, path, name, source, contract.tables_of(source), run_date)
-        pending.append(PendingFile(path, name, source, future, pool))
+    pending = [
+        PendingFile(path, name, source, contract.tables_of(source), run_date)
+        for path, name, source in paths
+    ]
+    if worker_count() > 1:
+        pool = reader_pool()
+        for f in pending:
+            f.future, f.pool = pool.submit(read_file, *f.arguments), pool
     return pending
 
 
@@ -190,7 +193,7 @@ def take_source(
         _submit_sources(ahead, list(run_sources or contract.sources), contract, run_date)
     if source not in ahead.pending:  # not foreseen, or asked for again (a retried step)
         _submit_sources(ahead, [source], contract, run_date)
-    reads = [f.result(contract, run_date) for f in ahead.pending.pop(source)]
+    reads = [f.result() for f in ahead.pending.pop(source)]
     with _lock:
         idle = not any(r.pending for r in _runs.values())
     if idle:

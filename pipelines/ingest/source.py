@@ -50,9 +50,7 @@ def read_source(year_dir: Path, source: str, contract: Contract, run_date: date)
     triples = [
         (p, p.relative_to(year_dir).as_posix(), source) for p in source_files(year_dir, source)
     ]
-    return SourceLoad(
-        source, [f.result(contract, run_date) for f in submit_files(triples, contract, run_date)]
-    )
+    return SourceLoad(source, [f.result() for f in submit_files(triples, contract, run_date)])
 
 
 def land_source(con: duckdb.DuckDBPyConnection, contract: Contract, load: SourceLoad) -> None:

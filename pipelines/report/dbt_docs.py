@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pipelines.dbt_assets import DBT_PROJECT_DIR, _dbt_executable
+from pipelines.dbt_assets import DBT_PROJECT_DIR, dbt_command
 
 
 def publish_dbt_docs(build_path: Path, out_dir: Path, year: int) -> Path | None:
@@ -19,21 +19,7 @@ def publish_dbt_docs(build_path: Path, out_dir: Path, year: int) -> Path | None:
     target = build_path.parent / f"dbt-docs-target-{year}"
     env = {**os.environ, "UNIONWH_BUILD_DB": str(build_path)}
     subprocess.run(
-        [
-            _dbt_executable(),
-            "docs",
-            "generate",
-            "--static",
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--vars",
-            f"{{year: {int(year)}}}",
-        ],
+        dbt_command("docs", "generate", "--static", "--quiet", target_path=target, year=year),
         check=True,
         env=env,
         cwd=DBT_PROJECT_DIR,

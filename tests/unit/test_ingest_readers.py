@@ -85,7 +85,7 @@ def test_a_reader_that_dies_does_not_lose_the_file(monkeypatch):
     for pid in list(pool._processes):
         os.kill(pid, signal.SIGKILL)
     assert all(isinstance(b.exception(timeout=30), BrokenProcessPool) for b in busy)
-    read = pending[0].result(CONTRACT, RUN_DATE)
+    read = pending[0].result()
     # read again alone, in a fresh process: the same file, loaded
     assert read.status == "loaded" and sum(f.height for f in read.rows["members"]) > 5000
     assert readers._pool is None  # the broken pool is forgotten; the next read starts a new one
