@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
+import olefile
 import polars as pl
 
 from pipelines.errors import FileRejected
+from pipelines.ingest import biff
 from pipelines.ingest.sparse import compacted_copy, profile_sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}
 HEADER_SCAN_ROWS = 30
 CSV_SHEET_NAME = "csv"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 @dataclass
@@ -68,17 +71,17 @@ def read_grids(path: Path, display_name: str) -> list[SheetGrid]:
 
 
 def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
-    with path.open("rb") as stream:
-        head = stream.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0") and path.suffix.lower() != ".xls":
-        raise FileRejected(
-            display_name,
-            "password_protected",
-            "文件受密码保护（已加密），请去除密码后重新提交",
-            "the workbook is password protected (encrypted); remove the password and resend it",
-        )
+    xls = _inspect_ole(path, display_name)
     with tempfile.TemporaryDirectory(prefix="unionwh-sheet-") as scratch:
-        source, row_numbers, missing_values = _prepare_zip(path, display_name, Path(scratch))
+        if xls is not None:
+            prepared = biff.prepare_xls(
+                path, xls.workbook, xls.stream_name, xls.stream, Path(scratch)
+            )
+            source, row_numbers = prepared.source, prepared.row_numbers
+            missing_values = prepared.formulas_without_value
+        else:
+            source, row_numbers, missing_values = _prepare_zip(path, display_name, Path(scratch))
+        source = _named_for_content(source, Path(scratch), is_xls=xls is not None)
         try:
             reader = fastexcel.read_excel(source)
             sheet_names = list(reader.sheet_names)
@@ -104,6 +107,68 @@ def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
             del sheet
         del reader
     return grids
+
+
+@dataclass
+class _OleWorkbook:
+    stream_name: str
+    stream: bytes
+    workbook: biff.XlsWorkbook
+
+
+def _password_protected(display_name: str) -> FileRejected:
+    return FileRejected(
+        display_name,
+        "password_protected",
+        "文件受密码保护（已加密），请去除密码后重新提交",
+        "the workbook is password protected (encrypted); remove the password and resend it",
+    )
+
+
+def _inspect_ole(path: Path, display_name: str) -> _OleWorkbook | None:
+    """For an OLE2 compound file: its BIFF8 records (an Excel 97-2003 workbook, whatever the
+    file's suffix), or the rejection of an encrypted workbook. None for a zip (xlsx) or an Excel
+    5/95 workbook, which calamine reads without help.
+
+    An encrypted xlsx is an OLE2 file too (`EncryptedPackage`), and so is anything Excel saves
+    with a password to open; an .xlsx that is not even a readable OLE2 file keeps being reported
+    as password protected, the likeliest reason an office sends one.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    if not head.startswith(OLE_MAGIC):
+        return None
+    is_xls = path.suffix.lower() == ".xls"
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if ole.exists("EncryptedPackage"):
+                raise _password_protected(display_name)
+        stream_name, stream = biff.workbook_stream(path)
+        if stream_name != "Workbook":
+            return None
+        workbook = biff.read_workbook(stream)
+    except FileRejected:
+        raise
+    except Exception as exc:  # not a readable compound file, or no BIFF8 workbook stream in it
+        if not is_xls:
+            raise _password_protected(display_name) from exc
+        return None  # calamine says what is wrong with it
+    if workbook.encrypted:
+        raise _password_protected(display_name)
+    return _OleWorkbook(stream_name, stream, workbook)
+
+
+def _named_for_content(source: Path, scratch: Path, is_xls: bool) -> Path:
+    """Calamine picks its reader by the file's suffix: an .xls that is an xlsx inside (or the
+    other way round, as renamed files often are) is read through a link with the right suffix."""
+    suffix = source.suffix.lower()
+    if is_xls and suffix == ".xls":
+        return source
+    if not is_xls and (suffix != ".xls" or not zipfile.is_zipfile(source)):
+        return source
+    link = scratch / ("content.xls" if is_xls else "content.xlsx")
+    link.symlink_to(source.resolve())
+    return link
 
 
 def _prepare_zip(
