@@ -7,11 +7,16 @@ YEAR ?= 2023
 
 setup: .venv/.synced
 
-system-deps:  ## Debian packages for the PDF report (Pango) and the report screenshot test (Chromium)
+SYSTEM_DEPS = libpango-1.0-0 libpangoft2-1.0-0 chromium
+# report.docx opened as a picture in the tests: Word -> PDF (LibreOffice) -> PNG (pdftoppm), CJK glyphs
+SYSTEM_DEPS_LEAN = libreoffice-writer-nogui poppler-utils fonts-noto-cjk
+
+system-deps:  ## Debian packages: PDF report (Pango), screenshot tests (Chromium), Word report test (LibreOffice)
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			libpango-1.0-0 libpangoft2-1.0-0 chromium >/dev/null; \
-	else echo "system-deps: install libpango-1.0-0 libpangoft2-1.0-0 chromium with your package manager"; fi
+			$(SYSTEM_DEPS) >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(SYSTEM_DEPS_LEAN) >/dev/null; \
+	else echo "system-deps: install $(SYSTEM_DEPS) $(SYSTEM_DEPS_LEAN) with your package manager"; fi
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv

@@ -1,8 +1,9 @@
 """The annual report and the analysts' read-only access to the published warehouse.
 
 - `build`: `marts/<year>/report.html` (one self-contained file) and `report.pdf`, from
-  `marts.report_figures` and the other marts; `summary` holds the work summary's sentences,
-  `charts` the matplotlib charts, `fonts` the bundled Chinese font, `numbers` how figures print.
+  `marts.report_figures` and the other marts (`collect` gathers them once); `summary` holds the
+  work summary's sentences, `charts` the matplotlib charts, `fonts` the bundled Chinese font,
+  `numbers` how figures print; `word` lays the same out as `report.docx`.
 - `sql`: `unionwh sql`, one read-only query.
 - `analysis`: the questions the marimo notebooks (`notebooks/`) answer.
 - `commands`: the `report`, `sql` and `privacy` commands (`register(app)` in pipelines/cli.py).

@@ -1,4 +1,5 @@
-"""`marts/<year>/report.html` and `report.pdf` from the published warehouse.
+"""`marts/<year>/report.html`, `report.pdf` (and through `word`, `report.docx`) from the published
+warehouse.
 
 The HTML is one self-contained file: inline CSS, charts as inline SVG, the Chinese glyphs it uses as
 an embedded font subset; it loads nothing from the network. The PDF is the same HTML laid out by
@@ -16,7 +17,7 @@ import jinja2
 
 from pipelines.errors import UnionWarehouseError
 from pipelines.report import charts, data, fonts, numbers
-from pipelines.report.summary import Context, figure_text, render_summary
+from pipelines.report.summary import Context, RenderedChapter, figure_text, render_summary
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -36,6 +37,7 @@ class ReportOutputs:
     year: int
     html: Path
     pdf: Path | None
+    docx: Path | None
     figures: int
     previous_year: int | None
     notes: list[str] = field(default_factory=list)
@@ -50,24 +52,24 @@ def _chart(chart_id: str, title_zh: str, title_en: str) -> dict:
         "id": chart_id,
         "title_zh": title_zh,
         "title_en": title_en,
-        "svg": None,
-        "png": None,
+        "figure": None,  # the matplotlib figure; each output draws it (SVG, PNG)
         "headers": [],
         "rows": [],
         "note": None,
     }
 
 
-def _drawn(figure, chart_id: str, for_print: bool) -> dict:
+def _drawn(chart: dict, for_print: bool) -> dict:
     """The chart as inline SVG for the page, and as PNG for the PDF (WeasyPrint lays out an
     image faster than an SVG of thousands of glyph paths)."""
-    return {
-        "svg": charts.to_svg(figure, chart_id),
-        "png": charts.to_png_base64(figure) if for_print else None,
+    figure = chart["figure"]
+    return chart | {
+        "svg": charts.to_svg(figure, chart["id"]) if figure is not None else None,
+        "png": charts.to_png_base64(figure) if figure is not None and for_print else None,
     }
 
 
-def _charts(con, year: int, notes: list[str], for_print: bool) -> list[dict]:
+def _charts(con, year: int, notes: list[str]) -> list[dict]:
     out = []
     missing = "发布的仓库中没有 {table}（或缺少所需的列）,此图表从略。marts.{table} is missing (or lacks the columns needed): left out."
 
@@ -75,7 +77,7 @@ def _charts(con, year: int, notes: list[str], for_print: bool) -> list[dict]:
     chart = _chart("spending-by-category", "按类别支出", "Spending by category")
     if rows:
         chart |= {
-            **_drawn(charts.spending_by_category(rows), chart["id"], for_print),
+            "figure": charts.spending_by_category(rows),
             "headers": [
                 _header("类别", "category"),
                 _header("支出", "spent", True),
@@ -103,7 +105,7 @@ def _charts(con, year: int, notes: list[str], for_print: bool) -> list[dict]:
     chart = _chart("spending-by-month", "按月支出", "Spending by month")
     if rows:
         chart |= {
-            **_drawn(charts.spending_by_month(rows), chart["id"], for_print),
+            "figure": charts.spending_by_month(rows),
             "headers": [_header("月份", "month"), _header("支出", "spent", True)],
             "rows": [[r["label"], numbers.wan(r["amount"])] for r in rows],
             "note": "月份按支出发生的月份;财政年度自上年10月起。Months are calendar months of the "
@@ -119,12 +121,8 @@ def _charts(con, year: int, notes: list[str], for_print: bool) -> list[dict]:
     )
     if rows:
         chart |= {
-            **_drawn(
-                charts.rate_by_department(
-                    rows, "total", "completed", "提案办结率 Proposals completed", "已办结/承办"
-                ),
-                chart["id"],
-                for_print,
+            "figure": charts.rate_by_department(
+                rows, "total", "completed", "提案办结率 Proposals completed", "已办结/承办"
             ),
             "headers": [
                 _header("承办部门", "handling department"),
@@ -147,12 +145,8 @@ def _charts(con, year: int, notes: list[str], for_print: bool) -> list[dict]:
     chart = _chart("participation", "各部门文体活动参与率", "Participation rate by department")
     if rows:
         chart |= {
-            **_drawn(
-                charts.rate_by_department(
-                    rows, "members", "participants", "参与率 Participation rate", "参与人数/会员数"
-                ),
-                chart["id"],
-                for_print,
+            "figure": charts.rate_by_department(
+                rows, "members", "participants", "参与率 Participation rate", "参与人数/会员数"
             ),
             "headers": [
                 _header("部门", "department"),
@@ -211,21 +205,27 @@ def _checks(con, year: int, dbt_target_dirs: list[Path]) -> tuple[list[data.Chec
 
 
 @dataclass
-class Rendered:
-    html: str  # the report page: charts as inline SVG
-    print_html: str  # the same page for the PDF: charts as PNG
-    figures: int
+class ReportData:
+    """Everything the report says, gathered once: report.html, report.pdf and report.docx are
+    three layouts of it, none of which computes a figure or words a sentence of its own."""
+
+    year: int
+    warehouse_name: str
     previous_year: int | None
+    figures: list[data.Figure]  # in the order the summary reads them
+    chapters: list[RenderedChapter]
+    charts: list[dict]
+    change_rows: list[dict]
+    lineage_rows: list[dict]
+    checks: list[data.Check]
+    checks_origin: str
+    file_headers: list[dict]
+    file_rows: list[list]
     notes: list[str]
 
 
-def render_html(
-    warehouse: Path,
-    year: int,
-    dbt_target_dir: Path | None = None,
-    for_print: bool = True,
-) -> Rendered:
-    """The report as HTML (for the page and for the PDF), and facts about it."""
+def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> ReportData:
+    """Read the published warehouse and put the report together."""
     with data.connect_read_only(warehouse) as con:
         figures = data.load_figures(con, year)
         if not figures:
@@ -234,7 +234,7 @@ def render_html(
         targets = [dbt_target_dir] if dbt_target_dir else dbt_target_candidates(warehouse, year)
         checks, checks_origin = _checks(con, year, targets)
         notes: list[str] = []
-        chart_list = _charts(con, year, notes, for_print)
+        chart_list = _charts(con, year, notes)
         files = data.load_log(con, year)
 
     ctx = Context(
@@ -301,6 +301,41 @@ def render_html(
                 cells.append(numbers.plain(value) if num else (value or ""))
             file_rows.append(cells)
 
+    return ReportData(
+        year=year,
+        warehouse_name=Path(warehouse).name,
+        previous_year=year - 1 if previous else None,
+        figures=figures,
+        chapters=chapters,
+        charts=chart_list,
+        change_rows=change_rows,
+        lineage_rows=lineage_rows,
+        checks=checks,
+        checks_origin=checks_origin,
+        file_headers=file_headers,
+        file_rows=file_rows,
+        notes=notes,
+    )
+
+
+@dataclass
+class Rendered:
+    html: str  # the report page: charts as inline SVG
+    print_html: str  # the same page for the PDF: charts as PNG
+    figures: int
+    previous_year: int | None
+    notes: list[str]
+
+
+def render_html(
+    warehouse: Path,
+    year: int,
+    dbt_target_dir: Path | None = None,
+    for_print: bool = True,
+    report: ReportData | None = None,
+) -> Rendered:
+    """The report as HTML (for the page and for the PDF), and facts about it."""
+    report = report or collect(Path(warehouse), year, dbt_target_dir)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -310,18 +345,18 @@ def render_html(
     )
     template = env.get_template("report.html.j2")
     context = {
-        "year": year,
-        "previous_year": year - 1 if previous else None,
-        "warehouse_name": Path(warehouse).name,
-        "figure_count": len(figures),
-        "chapters": chapters,
-        "charts": chart_list,
-        "change_rows": change_rows,
-        "lineage_rows": lineage_rows,
-        "checks": checks,
-        "checks_origin": checks_origin,
-        "files": file_rows,
-        "file_headers": file_headers,
+        "year": report.year,
+        "previous_year": report.previous_year,
+        "warehouse_name": report.warehouse_name,
+        "figure_count": len(report.figures),
+        "chapters": report.chapters,
+        "charts": [_drawn(chart, for_print) for chart in report.charts],
+        "change_rows": report.change_rows,
+        "lineage_rows": report.lineage_rows,
+        "checks": report.checks,
+        "checks_origin": report.checks_origin,
+        "files": report.file_rows,
+        "file_headers": report.file_headers,
         "font_family": fonts.FAMILY,
         "font_license": fonts.LICENSE_NOTE,
     }
@@ -333,9 +368,9 @@ def render_html(
         print_html=template.render(**context, font_face=font_face, for_print=True)
         if for_print
         else "",
-        figures=len(figures),
-        previous_year=context["previous_year"],
-        notes=notes,
+        figures=len(report.figures),
+        previous_year=report.previous_year,
+        notes=report.notes,
     )
 
 
@@ -368,9 +403,11 @@ def build_report(
     marts_dir: Path,
     pdf: bool = True,
     dbt_target_dir: Path | None = None,
+    docx: bool = True,
 ) -> ReportOutputs:
-    """Write marts/<year>/report.html (and report.pdf)."""
-    rendered = render_html(Path(warehouse), year, dbt_target_dir, for_print=pdf)
+    """Write marts/<year>/report.html (and report.pdf, report.docx) from one `collect`."""
+    report = collect(Path(warehouse), year, dbt_target_dir)
+    rendered = render_html(Path(warehouse), year, for_print=pdf, report=report)
     out_dir = Path(marts_dir) / str(year)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "report.html"
@@ -381,10 +418,16 @@ def build_report(
         scratch = pdf_path.with_name(f".{pdf_path.name}.tmp")
         write_pdf(rendered.print_html, scratch)
         scratch.replace(pdf_path)
+    docx_path = None
+    if docx:
+        from pipelines.report.word import write_docx
+
+        docx_path = write_docx(report, out_dir / "report.docx")
     return ReportOutputs(
         year=year,
         html=html_path,
         pdf=pdf_path,
+        docx=docx_path,
         figures=rendered.figures,
         previous_year=rendered.previous_year,
         notes=rendered.notes,

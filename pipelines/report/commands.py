@@ -30,6 +30,10 @@ def register(app: typer.Typer) -> None:
         pdf: Annotated[
             bool, typer.Option("--pdf/--no-pdf", help="同时生成 PDF (also write report.pdf)")
         ] = True,
+        docx: Annotated[
+            bool,
+            typer.Option("--docx/--no-docx", help="同时生成 Word 文档 (also write report.docx)"),
+        ] = True,
         dbt_docs: Annotated[
             bool,
             typer.Option(
@@ -39,13 +43,13 @@ def register(app: typer.Typer) -> None:
         ] = False,
         debug: cli.Debug = False,
     ) -> None:
-        """生成年度报告 report.html 与 report.pdf (write marts/<year>/report.html and report.pdf)."""
+        """生成年度报告 report.html、report.pdf 与 report.docx (write marts/<year>/report.html, .pdf, .docx)."""
         cli.configure(raw_dir, warehouse, marts_dir)
         from pipelines.report.build import build_report
 
         try:
             with cli.console.status(f"生成 {year} 年报告 rendering the {year} report…"):
-                outputs = build_report(year, warehouse, marts_dir, pdf=pdf)
+                outputs = build_report(year, warehouse, marts_dir, pdf=pdf, docx=docx)
         except UnionWarehouseError as error:
             cli.fail(error, debug)
             return
@@ -71,6 +75,8 @@ def register(app: typer.Typer) -> None:
                 )
         if outputs.pdf:
             cli.console.print(f"写入 wrote {outputs.pdf}")
+        if outputs.docx:
+            cli.console.print(f"写入 wrote {outputs.docx} (Word)")
 
     @app.command()
     def sql(

@@ -275,51 +275,129 @@ def delta_mark(ctx: Context, key: str) -> Markup:
     )
 
 
-def _figure_span(ctx: Context, key: str, fmt: str) -> Markup:
-    figure = ctx.figures.get(key)
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A figure printed in a sentence: `text` is what the reader sees (`figure` None: missing)."""
+
+    key: str
+    fmt: str
+    figure: Figure | None
+
+    @property
+    def text(self) -> str:
+        return figure_text(self.figure, self.fmt) if self.figure else f"（缺数据 {self.key}）"
+
+
+@dataclass(frozen=True)
+class DerivedRef:
+    """A number computed from figures (DERIVED); `value` None when a figure it needs is missing."""
+
+    formula: str
+    value: Decimal | None
+    text: str
+
+
+Segment = Text | FigureRef | DerivedRef
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the summary as segments (what the Word report writes run by run) and as
+    HTML (what report.html prints, with the lineage tooltips and change marks)."""
+
+    segments: tuple[Segment, ...]
+    html: Markup
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+    def __html__(self) -> str:
+        return self.html
+
+
+def _figure_span(ctx: Context, ref: FigureRef) -> Markup:
+    figure = ref.figure
     if figure is None:
         return Markup('<span class="figure missing" data-key="{}">（缺数据 {}）</span>').format(
-            key, key
+            ref.key, ref.key
         )
-    ctx.used.setdefault(key, len(ctx.used))
     value = "" if figure.value is None else f"{figure.value:f}"
     span = Markup(
         '<span class="figure" data-key="{}" data-value="{}" data-format="{}" title="{}">{}</span>'
-    ).format(key, value, fmt, lineage_title(figure, ctx.checks), figure_text(figure, fmt))
-    return span + delta_mark(ctx, key)
+    ).format(ref.key, value, ref.fmt, lineage_title(figure, ctx.checks), ref.text)
+    return span + delta_mark(ctx, ref.key)
 
 
-def _derived_span(ctx: Context, name: str) -> Markup:
+def _derived(ctx: Context, name: str) -> DerivedRef:
     derived = DERIVED[name]
     values = [_value(ctx.figures, k) for k in derived.keys]
     result = None if any(v is None for v in values) else derived.compute(*values)
-    if result is None:
+    return DerivedRef(derived.formula, result, "—" if result is None else derived.fmt(result))
+
+
+def _derived_span(ref: DerivedRef) -> Markup:
+    if ref.value is None:
         return Markup('<span class="derived missing" data-formula="{}">—</span>').format(
-            derived.formula
+            ref.formula
         )
     return Markup(
         '<span class="derived" data-formula="{}" data-value="{}" title="{}">{}</span>'
-    ).format(derived.formula, f"{result:f}", derived.formula, derived.fmt(result))
+    ).format(ref.formula, f"{ref.value:f}", ref.formula, ref.text)
 
 
-def render_sentence(ctx: Context, template: Template) -> Markup | None:
+def _figure(ctx: Context, key: str, fmt: str) -> FigureRef:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} for {key}")
+    figure = ctx.figures.get(key)
+    if figure is not None:
+        ctx.used.setdefault(key, len(ctx.used))
+    return FigureRef(key, fmt, figure)
+
+
+def sentence_segments(ctx: Context, template: Template) -> tuple[Segment, ...] | None:
+    """The template's text with its placeholders resolved; records the figures it uses."""
     text = template(ctx.figures) if callable(template) else template
     if text is None:
         return None
-    out, position = Markup(""), 0
+    out: list[Segment] = []
+    position = 0
     for match in _PLACEHOLDER.finditer(text):
-        out += escape(text[position : match.start()])
+        if match.start() > position:
+            out.append(Text(text[position : match.start()]))
         is_derived, name, fmt = match.group(1), match.group(2), match.group(3) or "display"
         if is_derived:
-            out += _derived_span(ctx, name)
+            out.append(_derived(ctx, name))
         elif name == "year":
-            out += escape(str(ctx.year))
+            out.append(Text(str(ctx.year)))
         else:
-            if fmt not in FORMATS:
-                raise ValueError(f"unknown format {fmt!r} in {text!r}")
-            out += _figure_span(ctx, name, fmt)
+            out.append(_figure(ctx, name, fmt))
         position = match.end()
-    return out + escape(text[position:])
+    if position < len(text):
+        out.append(Text(text[position:]))
+    return tuple(out)
+
+
+def segment_html(ctx: Context, segment: Segment) -> Markup:
+    if isinstance(segment, FigureRef):
+        return _figure_span(ctx, segment)
+    if isinstance(segment, DerivedRef):
+        return _derived_span(segment)
+    return escape(segment.text)
+
+
+def _sentence(ctx: Context, segments: tuple[Segment, ...]) -> Sentence:
+    return Sentence(segments, Markup("").join(segment_html(ctx, s) for s in segments))
+
+
+def render_sentence(ctx: Context, template: Template) -> Sentence | None:
+    segments = sentence_segments(ctx, template)
+    return None if segments is None else _sentence(ctx, segments)
 
 
 @dataclass
@@ -327,7 +405,7 @@ class RenderedPart:
     number: str
     heading_zh: str
     heading_en: str
-    sentences: list[Markup]
+    sentences: list[Sentence]
 
 
 @dataclass
@@ -352,12 +430,14 @@ def render_summary(ctx: Context) -> list[RenderedChapter]:
         )
     rest = [f for f in ctx.figures.values() if f.key not in ctx.used]
     if rest:
-        by_section: dict[str, list[Markup]] = {}
+        by_section: dict[str, list[Sentence]] = {}
         for figure in sorted(rest, key=lambda f: f.order):
-            sentence = Markup("{}:").format(figure.label_zh or figure.key) + _figure_span(
-                ctx, figure.key, "display"
+            segments = (
+                Text(f"{figure.label_zh or figure.key}:"),
+                _figure(ctx, figure.key, "display"),
+                Text("。"),
             )
-            by_section.setdefault(figure.section or "其他", []).append(sentence + Markup("。"))
+            by_section.setdefault(figure.section or "其他", []).append(_sentence(ctx, segments))
         chapters.append(
             RenderedChapter(
                 "附",

@@ -7,6 +7,7 @@ code under test; every printed figure is compared with the `report_figures` tabl
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -442,3 +443,202 @@ def test_sql_command_refuses_writes_and_leaves_the_warehouse_alone(sample):
         assert "Traceback" not in result.output
     assert warehouse.stat().st_mtime_ns == before
     assert not Path("/tmp/unionwh-sql-test.csv").exists()
+
+
+# --- report.docx: the same report for the union office's Word ------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+LIBREOFFICE, PDFTOPPM = Path("/usr/bin/libreoffice"), Path("/usr/bin/pdftoppm")
+
+
+@pytest.fixture(scope="session")
+def docx_xml(sample):
+    """report.docx's parts: the document, the styles and the font table, parsed."""
+    import zipfile
+
+    from lxml import etree
+
+    path = sample / "marts" / "2023" / "report.docx"
+    with zipfile.ZipFile(path) as archive:
+        parts = {
+            name: etree.fromstring(archive.read(f"word/{name}.xml"))
+            for name in ("document", "styles", "fontTable")
+        }
+        media = {n: archive.read(n) for n in archive.namelist() if n.startswith("word/media/")}
+    return {"path": path, **parts, "media": media}
+
+
+def _text(element) -> str:
+    return "".join(t.text or "" for t in element.iter(f"{W}t"))
+
+
+def _style_of(paragraph) -> str | None:
+    style = paragraph.find(f"{W}pPr/{W}pStyle")
+    return style.get(f"{W}val") if style is not None else None
+
+
+def _summary_paragraphs(document) -> list:
+    """The sentences: body-text paragraphs after the title, before the 图表 (charts) heading."""
+    out = []
+    for paragraph in document.iter(f"{W}p"):
+        if _style_of(paragraph) == "Heading1" and _text(paragraph).startswith("图表"):
+            break
+        if _style_of(paragraph) in (None, "Normal"):
+            out.append(paragraph)
+    return out
+
+
+def test_docx_prints_every_figure_with_its_value_from_report_figures(docx_xml, sample):
+    table = figures_table(sample / "warehouse" / "union.duckdb", 2023)
+    tagged = [
+        (sdt.find(f"{W}sdtPr/{W}tag").get(f"{W}val"), _text(sdt))
+        for paragraph in _summary_paragraphs(docx_xml["document"])
+        for sdt in paragraph.iter(f"{W}sdt")
+    ]
+    figures = [(key, text) for key, text in tagged if not key.startswith("=")]
+    assert {key for key, _ in figures} == set(table)
+    for key, text in figures:
+        row = table[key]
+        value, _unit = numbers.parse_display(text)
+        if row["unit"] == "元" and text.endswith("万元"):
+            assert value == row["value"].quantize(Decimal(1)), (key, text)
+        else:
+            assert value == row["value"], (key, text)
+        assert text == row["display_zh"] or not text.endswith(("万元", "人", "次", "条", "个")), (
+            key,
+            text,
+        )
+    derived = dict((key[1:], text) for key, text in tagged if key.startswith("="))
+    assert (
+        derived["alleviation.chengkou.amount - alleviation.chengkou.chicken.amount"] == "150660元"
+    )
+
+
+def test_docx_has_the_same_sentences_as_report_html(docx_xml, report):
+    page = report["html"].split('<section id="figures"', 1)[1].split("</section>", 1)[0]
+    page = re.sub(r"<sup.*?</sup>", "", page, flags=re.S)
+    import html as html_lib
+
+    html_sentences = [
+        html_lib.unescape(re.sub(r"<[^>]+>", "", p))
+        for p in re.findall(r"<p>(.*?)</p>", page, re.S)
+    ]
+    docx_sentences = [_text(p) for p in _summary_paragraphs(docx_xml["document"])]
+    assert len(html_sentences) >= 15
+    assert docx_sentences == html_sentences
+    text = "\n".join(docx_sentences)
+    for sentence in PUBLISHED_SENTENCES:
+        assert sentence in text, sentence
+
+
+def test_docx_has_the_four_tables_of_report_html_and_their_charts(docx_xml, report):
+    from PIL import Image
+
+    tables = list(docx_xml["document"].iter(f"{W}tbl"))
+    assert len(tables) == 4
+    for table, chart in zip(
+        tables,
+        ("spending-by-category", "spending-by-month", "proposal-completion", "participation"),
+        strict=True,
+    ):
+        html_table = report["html"].split(f'data-table="{chart}"', 1)[1].split("</table>", 1)[0]
+        html_rows = [
+            [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", html_table.split("<tbody>", 1)[1], re.S)
+        ]
+        docx_rows = [[_text(cell) for cell in row.iter(f"{W}tc")] for row in table.iter(f"{W}tr")]
+        assert docx_rows[1:] == html_rows, chart
+        assert table.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None  # repeated on each page
+    images = [n for n in docx_xml["media"] if n.endswith(".png")]
+    assert len(images) == 4
+    assert len(list(docx_xml["document"].iter(f"{W}drawing"))) == 4
+    for name in images:
+        pixels = np.asarray(Image.open(io.BytesIO(docx_xml["media"][name])).convert("L"), int)
+        assert pixels.shape[1] > 1000 and pixels.std() > 20, name  # a drawn chart, not blank
+
+
+def test_docx_headings_are_styled_like_an_official_document(docx_xml):
+    """公文: 黑体 三号 (16 pt) chapters, 黑体 四号 (14 pt) parts, 宋体 for the text, A4."""
+    styles = {s.get(f"{W}styleId"): s for s in docx_xml["styles"].iter(f"{W}style")}
+
+    def font(style_id):
+        rpr = styles[style_id].find(f"{W}rPr")
+        east_asia = rpr.find(f"{W}rFonts").get(f"{W}eastAsia")
+        return east_asia, int(rpr.find(f"{W}sz").get(f"{W}val")) / 2  # half-points
+
+    assert font("Heading1") == ("黑体", 16)
+    assert font("Heading2") == ("黑体", 14)
+    assert font("Normal") == ("宋体", 14)
+    fonts = {
+        f.get(f"{W}name"): f.find(f"{W}altName").get(f"{W}val")
+        for f in docx_xml["fontTable"].iter(f"{W}font")
+        if f.find(f"{W}altName") is not None
+    }
+    assert fonts["黑体"] == "SimHei" and fonts["宋体"] == "SimSun"
+    page = docx_xml["document"].find(f"{W}body/{W}sectPr/{W}pgSz")
+    assert (int(page.get(f"{W}w")), int(page.get(f"{W}h"))) == (11906, 16838)  # A4 in twips
+    headings = [_text(p) for p in docx_xml["document"].iter(f"{W}p") if _style_of(p) == "Heading1"]
+    assert headings[:2] == ["一、工作开展情况  Work carried out", "三、取得的成绩  Achievements"]
+
+
+def test_docx_is_deterministic(sample, tmp_path):
+    from pipelines.report.build import collect
+    from pipelines.report.word import write_docx
+
+    data = collect(sample / "warehouse" / "union.duckdb", 2023)
+    first = write_docx(data, tmp_path / "a.docx").read_bytes()
+    assert first == write_docx(data, tmp_path / "b.docx").read_bytes()
+    assert first == (sample / "marts" / "2023" / "report.docx").read_bytes()
+
+
+def _tool_or_skip(path: Path) -> None:
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: `make system-deps` installs it")
+        pytest.skip(f"{path} is not installed (make system-deps)")
+
+
+def test_docx_opens_in_libreoffice_and_its_first_page_is_the_summary(docx_xml, tmp_path):
+    """Word → PDF with LibreOffice, page 1 → PNG with pdftoppm: a page with the title and the
+    first sentences in Chinese, not a blank or a page of missing-glyph boxes."""
+    from PIL import Image
+    from pypdf import PdfReader
+
+    _tool_or_skip(LIBREOFFICE)
+    _tool_or_skip(PDFTOPPM)
+    out = tmp_path / "converted"
+    subprocess.run(
+        [
+            str(LIBREOFFICE),
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(docx_xml["path"]),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    pdf = out / "report.pdf"
+    reader = PdfReader(str(pdf))
+    first = reader.pages[0].extract_text() or ""
+    assert "2023年工会工作总结中的数字" in first.replace(" ", "")
+    assert "推送内容48条" in first.replace(" ", "")
+    assert len(reader.pages) >= 4
+    subprocess.run(
+        [str(PDFTOPPM), "-r", "80", "-png", "-f", "1", "-l", "1", str(pdf), str(out / "page")],
+        check=True,
+        timeout=60,
+    )
+    [png] = out.glob("page*.png")
+    image = Image.open(png).convert("L")
+    assert image.size[0] < image.size[1]  # portrait
+    pixels = np.asarray(image, dtype=int)
+    ink = (pixels < 128).mean()
+    assert 0.01 < ink < 0.3, f"{ink:.1%} of the page is ink"
+    keep = os.environ.get("UNIONWH_KEEP_DOCX_PAGE")
+    if keep:  # to look at the page: UNIONWH_KEEP_DOCX_PAGE=/tmp/page.png
+        Path(keep).write_bytes(png.read_bytes())
