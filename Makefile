@@ -7,11 +7,12 @@ YEAR ?= 2023
 
 setup: .venv/.synced
 
-SYSTEM_DEPS = libpango-1.0-0 libpangoft2-1.0-0 chromium
+# postgresql: the federation warehouse's tests start their own server from its binaries
+SYSTEM_DEPS = libpango-1.0-0 libpangoft2-1.0-0 chromium postgresql
 # report.docx opened as a picture in the tests: Word -> PDF (LibreOffice) -> PNG (pdftoppm), CJK glyphs
 SYSTEM_DEPS_LEAN = libreoffice-writer-nogui poppler-utils fonts-noto-cjk
 
-system-deps:  ## Debian packages: PDF report (Pango), screenshot tests (Chromium), Word report test (LibreOffice)
+system-deps:  ## Debian packages: PDF report (Pango), screenshot tests (Chromium), Word report test (LibreOffice), PostgreSQL (federation tests)
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			$(SYSTEM_DEPS) >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \

@@ -14,25 +14,34 @@
     rules: [{'code': ..., 'column': <Chinese column name>, 'when': <SQL condition>}, ...]
     key_columns: the natural key (contract.yml `key`); [] means no conflicts, only duplicates.
     key_column_zh: the key's Chinese column names, reported for conflicts.
-    partition_by: columns inside which duplicates and conflicts are looked for (default: all rows). -#}
+    partition_by: columns inside which duplicates and conflicts are looked for (default: all rows).
+    values_hash: the column holding the row's contract values as one hash (default: staging's).
 
-{% macro classify_landed_rows(relation, rules, key_columns=[], key_column_zh=none, partition_by=[]) -%}
+    The output is every column of `relation`, then reason_code, reason_column and row_status. The
+    helper columns (ranks, comparison values) are computed in a subquery joined back on
+    landed_row_id, so no engine-specific `* exclude (…)` is needed to leave them out. -#}
+
+{% macro classify_landed_rows(
+    relation, rules, key_columns=[], key_column_zh=none, partition_by=[],
+    values_hash='contract_values_hash'
+) -%}
     {%- set partition_prefix -%}
         {%- for column in partition_by %}{{ column }}, {% endfor -%}
     {%- endset -%}
     {%- set has_key = key_columns | length > 0 %}
     select
-        * exclude (
-            comparison_value, duplicate_rank, contract_values_hash{{ ', has_conflicting_key' if has_key }}
-        ),
+        {{ relation }}.*,
+        reasoned.reason_code,
+        reasoned.reason_column,
         case
-            when reason_code is null then 'clean'
-            when reason_code = 'duplicate' then 'duplicate'
+            when reasoned.reason_code is null then 'clean'
+            when reasoned.reason_code = 'duplicate' then 'duplicate'
             else 'quarantined'
         end as row_status
-    from (
+    from {{ relation }}
+    inner join (
         select
-            *,
+            landed_row_id,
             case
                 when error_code is not null then error_code
                 when duplicate_rank > 1 then 'duplicate'
@@ -59,8 +68,8 @@
                 row_number() over (
                     partition by {{ partition_prefix }}comparison_value
                     order by file_name, sheet_name, row_number
-                ) as duplicate_rank,
-                {%- if has_key %}
+                ) as duplicate_rank
+                {%- if has_key %},
                 -- a blank key part is a value like any other (a meeting without a name)
                 min(comparison_value) over (
                     partition by {{ partition_prefix }}{{ key_columns | join(', ') }}
@@ -73,11 +82,12 @@
                     *,
                     -- a row with a parse error equals no other row
                     case
-                        when error_code is null then contract_values_hash
+                        when error_code is null then {{ values_hash }}
                         else landed_row_id
                     end as comparison_value
                 from {{ relation }}
             ) as compared
         ) as ranked
     ) as reasoned
+        on {{ relation }}.landed_row_id = reasoned.landed_row_id
 {%- endmacro %}

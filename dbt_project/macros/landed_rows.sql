@@ -7,12 +7,28 @@
       columns are equal" (lineage and _raw_values excluded) is a plain equality. -#}
 
 {% macro landed_row_id() -%}
-    md5(to_json([_file_name, _sheet_name, cast(_row_number as varchar)]))
+    md5({{ json_text_list(['_file_name', '_sheet_name', 'cast(_row_number as varchar)']) }})
 {%- endmacro %}
 
 
+{#- columns: the contract column names, or a mapping name -> expression (a value computed from
+    the row). Equal values give equal hashes within one engine; the text hashed differs between
+    engines (their JSON spells numbers and spaces differently), and nothing compares the two. -#}
 {% macro contract_values_hash(columns) -%}
-    md5(to_json({ {%- for column in columns %}'{{ column }}': {{ column }}{{ ', ' if not loop.last }}{% endfor -%} }))
+    {%- set pairs = columns.items() | list if columns is mapping else columns | map('string') | list -%}
+    {{ return(adapter.dispatch('contract_values_hash', 'union_warehouse')(pairs)) }}
+{%- endmacro %}
+
+{% macro _hash_pair(item) -%}
+    {%- if item is string -%}{{ return([item, item]) }}{%- else -%}{{ return([item[0], item[1]]) }}{%- endif -%}
+{%- endmacro %}
+
+{% macro default__contract_values_hash(pairs) -%}
+    md5(to_json({ {%- for item in pairs %}{% set pair = _hash_pair(item) %}'{{ pair[0] }}': {{ pair[1] }}{{ ', ' if not loop.last }}{% endfor -%} }))
+{%- endmacro %}
+
+{% macro postgres__contract_values_hash(pairs) -%}
+    md5(json_build_object({%- for item in pairs %}{% set pair = _hash_pair(item) %}'{{ pair[0] }}', {{ pair[1] }}{{ ', ' if not loop.last }}{% endfor -%})::text)
 {%- endmacro %}
 
 

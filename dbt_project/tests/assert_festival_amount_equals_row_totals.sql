@@ -16,7 +16,7 @@ row_totals as (
 
     select
         coalesce(sum(row_total), 0) as row_totals,
-        count(*) filter (where row_total is null) as rows_without_total,
+        count(*) filter (where row_total is null) as rows_without_total
     from {{ ref('int_festival_payments_classified') }}
     where row_status = 'clean'
 
@@ -24,7 +24,7 @@ row_totals as (
 
 select
     figure.value,
-    row_totals.row_totals,
+    row_totals.row_totals
 from figure
 cross join row_totals
 where figure.value <> row_totals.row_totals

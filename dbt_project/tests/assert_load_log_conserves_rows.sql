@@ -6,6 +6,6 @@ select
     rows_read,
     rows_clean,
     rows_duplicate,
-    rows_quarantined,
+    rows_quarantined
 from {{ ref('load_log') }}
 where rows_read <> rows_clean + rows_duplicate + rows_quarantined

@@ -7,7 +7,7 @@ sheets as (
 
     select
         file_name,
-        sum(data_rows) as data_rows,
+        sum(data_rows) as data_rows
     from {{ ref('stg_landing__sheets') }}
     where table_name is not null
     group by file_name
@@ -17,7 +17,7 @@ sheets as (
 select
     load_log.file_name,
     load_log.rows_read,
-    sheets.data_rows,
+    sheets.data_rows
 from {{ ref('load_log') }} as load_log
 inner join sheets
     on load_log.file_name = sheets.file_name

@@ -23,7 +23,7 @@ select
     last_month.accepted as progress_accepted,
     totals.accepted as completion_accepted,
     last_month.completed as progress_completed,
-    totals.completed as completion_completed,
+    totals.completed as completion_completed
 from last_month
 full outer join totals
     on last_month.congress = totals.congress

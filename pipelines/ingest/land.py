@@ -1,16 +1,19 @@
 """Landing rows in the warehouse's `raw` schema (docs/architecture.md gives the schema).
 
-Rows go in through Arrow, so file names, sheet names and cell values are data, never SQL.
-Table and column names come from the contract only.
+Rows go in through Arrow (DuckDB) or COPY (PostgreSQL), so file names, sheet names and cell
+values are data, never SQL. Table and column names come from the contract only. The landed types
+(docs/architecture.md) are spelled so that both engines take them as they are (VARCHAR[] is a
+varchar array in PostgreSQL, DECIMAL(18,2) its numeric(18,2)).
 """
 
 from __future__ import annotations
 
-import duckdb
+from typing import Any
+
 import polars as pl
 
 from pipelines.contract import Contract, Table
-from pipelines.sql import quote_identifier
+from pipelines.sql import dialect, quote_identifier
 
 FILES_SCHEMA = {
     "source": "VARCHAR",
@@ -46,12 +49,12 @@ WARNINGS_SCHEMA = {
 BOOKKEEPING = {"files": FILES_SCHEMA, "sheets": SHEETS_SCHEMA, "load_warnings": WARNINGS_SCHEMA}
 
 
-def _create(con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str]) -> None:
+def _create(con: Any, table: str, schema: dict[str, str]) -> None:
     columns = ", ".join(f"{quote_identifier(name)} {sql_type}" for name, sql_type in schema.items())
     con.execute(f"create table if not exists raw.{quote_identifier(table)} ({columns})")
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+def ensure_raw_schema(con: Any, contract: Contract) -> None:
     """Create schema `raw` and every landed table that does not exist yet."""
     con.execute("create schema if not exists raw")
     for table in contract.tables:
@@ -60,7 +63,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> Non
         _create(con, name, schema)
 
 
-def clear_source(con: duckdb.DuckDBPyConnection, contract: Contract, source: str) -> None:
+def clear_source(con: Any, contract: Contract, source: str) -> None:
     """Remove what an earlier load of this source left, so a reload replaces it."""
     for table in contract.tables_of(source):
         con.execute(f"delete from raw.{quote_identifier(table.table)}")
@@ -68,13 +71,14 @@ def clear_source(con: duckdb.DuckDBPyConnection, contract: Contract, source: str
         con.execute(f"delete from raw.{quote_identifier(name)} where source = ?", [source])
 
 
-def insert_frame(
-    con: duckdb.DuckDBPyConnection, table: str, schema: dict[str, str], frame: pl.DataFrame
-) -> None:
+def insert_frame(con: Any, table: str, schema: dict[str, str], frame: pl.DataFrame) -> None:
     """Insert a frame by column name; columns the frame lacks land as NULL."""
     if frame.is_empty():
         return
     present = [c for c in schema if c in frame.columns]
+    if dialect(con) == "postgres":
+        con.copy_rows(f"raw.{table}", present, frame.select(present).iter_rows())
+        return
     arrow = frame.select(present).to_arrow()
     columns = ", ".join(quote_identifier(c) for c in present)
     con.register("landing_batch", arrow)
@@ -86,7 +90,7 @@ def insert_frame(
         con.unregister("landing_batch")
 
 
-def land_rows(con: duckdb.DuckDBPyConnection, table: Table, frames: list[pl.DataFrame]) -> int:
+def land_rows(con: Any, table: Table, frames: list[pl.DataFrame]) -> int:
     schema = table.landed_schema()
     total = 0
     for frame in frames:
@@ -95,7 +99,7 @@ def land_rows(con: duckdb.DuckDBPyConnection, table: Table, frames: list[pl.Data
     return total
 
 
-def land_bookkeeping(con: duckdb.DuckDBPyConnection, name: str, records: list[dict]) -> None:
+def land_bookkeeping(con: Any, name: str, records: list[dict]) -> None:
     if not records:
         return
     schema = BOOKKEEPING[name]
@@ -112,8 +116,10 @@ def _polars_type(sql_type: str) -> pl.DataType:
     ]
 
 
-def clear_unknown_sources(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+def clear_unknown_sources(con: Any, contract: Contract) -> None:
     """Remove bookkeeping rows of folders that are not sources (the inventory reloads them)."""
-    con.execute(
-        "delete from raw.files where not list_contains(?, source)", [list(contract.sources)]
-    )
+    known = list(contract.sources)
+    if dialect(con) == "postgres":
+        con.execute("delete from raw.files where source <> all(?)", [known])
+    else:
+        con.execute("delete from raw.files where not list_contains(?, source)", [known])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-
-import duckdb
+from typing import Any
 
 from pipelines.contract import Contract
 from pipelines.ingest import land
@@ -53,7 +52,7 @@ def read_source(year_dir: Path, source: str, contract: Contract, run_date: date)
     return SourceLoad(source, [f.result() for f in submit_files(triples, contract, run_date)])
 
 
-def land_source(con: duckdb.DuckDBPyConnection, contract: Contract, load: SourceLoad) -> None:
+def land_source(con: Any, contract: Contract, load: SourceLoad) -> None:
     """Replace the source's landed rows and bookkeeping with this load, in one transaction."""
     land.ensure_raw_schema(con, contract)
     con.execute("begin transaction")

@@ -1,8 +1,10 @@
 """The dbt project against the handmade landed rows of make_fixture.py.
 
-`dbt build` runs once per module on a fresh fixture (seeds, models, data tests, unit tests); the
-tests then read the build file and compare it with what each handmade row must become, written
-here by hand from the contract (not from a run).
+`dbt build` runs once per module and engine on a fresh fixture (seeds, models, data tests, unit
+tests); the tests then read the build and compare it with what each handmade row must become,
+written here by hand from the contract (not from a run). Every test runs on both engines: the
+DuckDB build file, and a database on a real PostgreSQL server (the federation warehouse) into
+which the same landed rows are copied by the landing's own code (COPY).
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.contract import load_contract
+from pipelines.ingest import land
+from pipelines.postgres import PgConnection, dsn_parts, ensure_database
 from tests.dbt.make_fixture import build_fixture
 
 # both builds stay on one xdist worker (make test runs -n 2 --dist loadgroup)
@@ -24,6 +29,7 @@ pytestmark = pytest.mark.xdist_group("dbt_fixture")
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 YEAR = 2023
+ENGINES = ["duckdb", "postgres"]
 
 CLEAN, DUPLICATE, QUARANTINED = "clean", "duplicate", "quarantined"
 
@@ -210,7 +216,9 @@ EXPECTED_FIGURES: dict[str, tuple[str | None, str | None, int]] = {
 }
 
 
-def run_dbt_build(build_db: Path, work_dir: Path) -> subprocess.CompletedProcess[str]:
+def run_dbt_build(
+    build_db: Path, work_dir: Path, postgres_dsn: str | None = None
+) -> subprocess.CompletedProcess[str]:
     dbt = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
     command = [
         dbt,
@@ -227,7 +235,22 @@ def run_dbt_build(build_db: Path, work_dir: Path) -> subprocess.CompletedProcess
         f"{{year: {YEAR}}}",
     ]
     environment = os.environ | {"UNIONWH_BUILD_DB": str(build_db)}
+    if postgres_dsn is not None:
+        command += ["--target", "postgres"]
+        parts = dsn_parts(postgres_dsn)
+        environment |= {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
     return subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+
+
+def land_in_postgres(build_db: Path, dsn: str) -> None:
+    """Copy the fixture's landed tables into a PostgreSQL build database, through the landing."""
+    contract = load_contract()
+    schemas = {t.table: t.landed_schema() for t in contract.tables} | land.BOOKKEEPING
+    with duckdb.connect(str(build_db), read_only=True) as source, PgConnection(dsn) as target:
+        land.ensure_raw_schema(target, contract)
+        for table, schema in schemas.items():
+            frame = source.sql(f"select * from raw.{table}").pl()
+            land.insert_frame(target, table, schema, frame)
 
 
 def test_primary_key_fails_when_a_landed_row_comes_twice(tmp_path: Path):
@@ -267,29 +290,37 @@ def test_primary_key_fails_when_a_landed_row_comes_twice(tmp_path: Path):
     ]
 
 
-def build(tmp_path_factory: pytest.TempPathFactory, name: str, *, empty: bool) -> Path:
-    work_dir = tmp_path_factory.mktemp(name)
+def build(request: pytest.FixtureRequest, name: str, *, empty: bool):
+    """The fixture built by dbt on the engine of this parameter; a read-only connection to it."""
+    work_dir = request.getfixturevalue("tmp_path_factory").mktemp(f"{name}-{request.param}")
     build_db = build_fixture(work_dir / "build.duckdb", empty=empty)
-    result = run_dbt_build(build_db, work_dir)
+    if request.param == "duckdb":
+        result = run_dbt_build(build_db, work_dir)
+        assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+        return duckdb.connect(str(build_db), read_only=True)
+    server = request.getfixturevalue("postgres_server")
+    database = f"fixture_{name}"
+    ensure_database(server.dsn, database)  # as the federation warehouse creates a build's
+    dsn = server.dsn_for(database)
+    land_in_postgres(build_db, dsn)
+    result = run_dbt_build(build_db, work_dir, postgres_dsn=dsn)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    return build_db
+    return PgConnection(dsn, read_only=True)
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory):
-    with duckdb.connect(
-        str(build(tmp_path_factory, "fixture", empty=False)), read_only=True
-    ) as con:
+@pytest.fixture(scope="module", params=ENGINES)
+def warehouse(request: pytest.FixtureRequest):
+    with build(request, "fixture", empty=False) as con:
         yield con
 
 
-@pytest.fixture(scope="module")
-def empty_warehouse(tmp_path_factory: pytest.TempPathFactory):
-    with duckdb.connect(str(build(tmp_path_factory, "empty", empty=True)), read_only=True) as con:
+@pytest.fixture(scope="module", params=ENGINES)
+def empty_warehouse(request: pytest.FixtureRequest):
+    with build(request, "empty", empty=True) as con:
         yield con
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+def rows(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
@@ -315,7 +346,8 @@ def test_quarantine_holds_exactly_the_quarantined_rows(warehouse):
     )
     found = rows(
         warehouse,
-        "select file_name, sheet_name, row_number, reason_code from audit.quarantine order by all",
+        "select file_name, sheet_name, row_number, reason_code from audit.quarantine "
+        "order by 1, 2, 3, 4",
     )
     assert found == expected
     assert rows(warehouse, "select count(*) from audit.quarantine where reason_zh is null") == [
@@ -462,7 +494,8 @@ def test_participation_rate_against_the_departments_members(warehouse):
 def test_warnings_from_the_rules_and_the_landing(warehouse):
     found = rows(
         warehouse,
-        "select warning_origin, file_name, row_number, warning_code from audit.warnings order by all",
+        "select warning_origin, file_name, row_number, warning_code from audit.warnings "
+        "order by 1, 2, 3, 4",
     )
     assert found == [
         ("landing", "welfare/2023上半年.xlsx", 23, "total_row_mismatch"),
@@ -478,7 +511,7 @@ def test_personal_data_stays_in_staging(warehouse):
     found = rows(
         warehouse,
         "select table_schema, table_name from information_schema.columns "
-        "where column_name in ('id_card_number', 'mobile_number') order by all",
+        "where column_name in ('id_card_number', 'mobile_number') order by 1, 2",
     )
     assert found == [
         ("raw", "members"),

@@ -55,8 +55,9 @@ rows_read as (
     select
         source_name,
         file_name,
-        any_value(file_sha256) as file_sha256,
-        count(*) as rows_read,
+        -- one file, one hash
+        min(file_sha256) as file_sha256,
+        count(*) as rows_read
     from landed_rows
     group by source_name, file_name
 
@@ -69,7 +70,7 @@ outcomes as (
         file_name,
         count(*) filter (where row_status = 'clean') as rows_clean,
         count(*) filter (where row_status = 'duplicate') as rows_duplicate,
-        count(*) filter (where row_status = 'quarantined') as rows_quarantined,
+        count(*) filter (where row_status = 'quarantined') as rows_quarantined
     from classified_rows
     group by source_name, file_name
 
@@ -89,7 +90,7 @@ final as (
         cast(coalesce(rows_read.rows_read, 0) as integer) as rows_read,
         cast(coalesce(outcomes.rows_clean, 0) as integer) as rows_clean,
         cast(coalesce(outcomes.rows_duplicate, 0) as integer) as rows_duplicate,
-        cast(coalesce(outcomes.rows_quarantined, 0) as integer) as rows_quarantined,
+        cast(coalesce(outcomes.rows_quarantined, 0) as integer) as rows_quarantined
     from files
     full outer join rows_read
         on files.file_name = rows_read.file_name

@@ -25,7 +25,7 @@ quarantined_rows as (
             'landed_row_id', 'source_name', 'table_name', 'file_name', 'file_sha256', 'sheet_name',
             'row_number', 'reason_column', 'raw_values', 'reason_code', 'department_code',
         ],
-        where="row_status = 'quarantined'",
+        where="row_status = 'quarantined'"
     ) }}
 
 ),
@@ -60,7 +60,7 @@ final as (
         reason_codes.reason_en,
         quarantined_rows.department_code,
         -- the department the row goes back to (one sheet each in quarantine.xlsx)
-        departments.department_name,
+        departments.department_name
     from quarantined_rows
     left join reason_codes
         on quarantined_rows.reason_code = reason_codes.reason_code

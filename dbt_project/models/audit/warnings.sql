@@ -94,7 +94,7 @@ rule_warnings as (
         '部门' as column_name,
         'department_differs_from_roster' as warning_code,
         department_mismatches.department_name_written || ' ≠ ' || departments.department_name
-            as detail,
+            as detail
     from department_mismatches
     left join departments
         on department_mismatches.member_department_code = departments.department_code
@@ -108,7 +108,7 @@ rule_warnings as (
         row_number,
         '所属年度',
         'fiscal_year_blank',
-        cast(charged_fiscal_year as varchar),
+        cast(charged_fiscal_year as varchar)
     from welfare_payments
     where fiscal_year_written is null
 
@@ -121,13 +121,13 @@ rule_warnings as (
         row_number,
         '合计',
         'festival_row_total_mismatch',
-        cast(row_total as varchar) || ' ≠ ' || cast(cells_total as varchar),
+        cast(row_total as varchar) || ' ≠ ' || cast(cells_total as varchar)
     from (
         select
             *,
             coalesce(new_years_day, 0) + coalesce(spring_festival, 0) + coalesce(qingming, 0)
             + coalesce(labour_day, 0) + coalesce(dragon_boat, 0) + coalesce(mid_autumn, 0)
-            + coalesce(national_day, 0) as cells_total,
+            + coalesce(national_day, 0) as cells_total
         from festival_payments
     ) as festival_totals
     where row_total <> cells_total
@@ -142,7 +142,7 @@ rule_warnings as (
         '提案编号',
         'proposal_state_carried_forward',
         proposal_id || ': ' || cast(state_export_date as varchar) || ' → '
-        || cast(latest_export_date as varchar),
+        || cast(latest_export_date as varchar)
     from proposals
     where is_carried_forward
 
@@ -160,7 +160,7 @@ final as (
         rule_warnings.column_name,
         rule_warnings.warning_code,
         warning_codes.warning_zh || '：' || rule_warnings.detail as message_zh,
-        warning_codes.warning_en || ': ' || rule_warnings.detail as message_en,
+        warning_codes.warning_en || ': ' || rule_warnings.detail as message_en
     from rule_warnings
     left join warning_codes
         on rule_warnings.warning_code = warning_codes.warning_code
@@ -177,7 +177,7 @@ final as (
         column_name,
         warning_code,
         message_zh,
-        message_en,
+        message_en
     from load_warnings
 
 )

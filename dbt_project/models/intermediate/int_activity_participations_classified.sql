@@ -28,7 +28,7 @@ participations_checked as (
         roster.department_code as member_department_code,
         coalesce(roster.department_code, written_departments.department_code) as department_code,
         roster.staff_id is not null as is_in_roster,
-        year(participations.activity_date) = {{ var('year') }} as is_in_year,
+        {{ year_of('participations.activity_date') }} = {{ var('year') }} as is_in_year
     from participations
     left join department_names as written_departments
         on {{ normalize_department_name('participations.department_name') }}
@@ -49,7 +49,7 @@ participations_classified as (
              'when': 'department_name is not null and written_department_code is null'},
             {'code': 'unknown_staff_id', 'column': '工号', 'when': 'not is_in_roster'},
             {'code': 'date_outside_year', 'column': '活动日期', 'when': 'not is_in_year'},
-        ],
+        ]
     ) }}
 
 )

@@ -13,7 +13,7 @@ cleaned as (
 
     select
         landed_row_id,
-        md5(to_json([activity_name, cast(activity_date as varchar), activity_category]))
+        md5({{ json_text_list(['activity_name', 'cast(activity_date as varchar)', 'activity_category']) }})
             as activity_id,
         staff_id,
         department_code,
@@ -30,7 +30,7 @@ cleaned as (
         file_name,
         file_sha256,
         sheet_name,
-        row_number,
+        row_number
     from participations
 
 )

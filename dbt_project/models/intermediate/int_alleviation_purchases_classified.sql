@@ -21,7 +21,7 @@ purchases_checked as (
         purchases.*,
         county_names.county_code,
         cast(null as varchar) as department_code,
-        year(purchases.purchased_on) = {{ var('year') }} as is_in_year,
+        {{ year_of('purchases.purchased_on') }} = {{ var('year') }} as is_in_year
     from purchases
     left join county_names
         on purchases.county_name = county_names.county_name_written
@@ -37,7 +37,7 @@ purchases_classified as (
             {'code': 'negative_amount', 'column': '金额', 'when': 'amount < 0'},
             {'code': 'negative_amount', 'column': '单价', 'when': 'unit_price < 0'},
             {'code': 'date_outside_year', 'column': '采购日期', 'when': 'not is_in_year'},
-        ],
+        ]
     ) }}
 
 )

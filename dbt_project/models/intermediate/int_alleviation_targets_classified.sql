@@ -19,15 +19,15 @@ county_names as (
 targets_checked as (
 
     select
-        targets.* exclude (contract_values_hash),
+        targets.*,
         county_names.county_code,
         -- the county meant, or the name as written when it is no known county
         coalesce(county_names.county_code, targets.county_name) as county_key,
         cast(null as varchar) as department_code,
-        md5(to_json({
-            'county': county_key,
-            'target_amount': targets.target_amount,
-        })) as contract_values_hash,
+        {{ contract_values_hash({
+            'county': 'coalesce(county_names.county_code, targets.county_name)',
+            'target_amount': 'targets.target_amount',
+        }) }} as county_values_hash
     from targets
     left join county_names
         on targets.county_name = county_names.county_name_written
@@ -40,10 +40,11 @@ targets_classified as (
         'targets_checked',
         key_columns=['county_key'],
         key_column_zh='帮扶县',
+        values_hash='county_values_hash',
         rules=[
             {'code': 'unknown_county', 'column': '帮扶县', 'when': 'county_code is null'},
             {'code': 'negative_amount', 'column': '任务金额', 'when': 'target_amount < 0'},
-        ],
+        ]
     ) }}
 
 )

@@ -20,7 +20,7 @@ cleaned as (
         file_name,
         file_sha256,
         sheet_name,
-        row_number,
+        row_number
     from targets
 
 )

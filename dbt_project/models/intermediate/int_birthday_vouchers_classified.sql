@@ -27,7 +27,7 @@ vouchers_checked as (
         written_departments.department_code as written_department_code,
         roster.department_code as member_department_code,
         coalesce(roster.department_code, written_departments.department_code) as department_code,
-        roster.staff_id is not null as is_in_roster,
+        roster.staff_id is not null as is_in_roster
     from vouchers
     left join department_names as written_departments
         on {{ normalize_department_name('vouchers.department_name') }}
@@ -48,7 +48,7 @@ vouchers_classified as (
              'when': 'department_name is not null and written_department_code is null'},
             {'code': 'unknown_staff_id', 'column': '工号', 'when': 'not is_in_roster'},
             {'code': 'negative_amount', 'column': '金额', 'when': 'amount < 0'},
-        ],
+        ]
     ) }}
 
 )

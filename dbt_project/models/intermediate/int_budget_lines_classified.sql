@@ -12,7 +12,7 @@ budget_lines_checked as (
 
     select
         *,
-        cast(null as varchar) as department_code,
+        cast(null as varchar) as department_code
     from budget_lines
 
 ),
@@ -25,7 +25,7 @@ budget_lines_classified as (
         key_column_zh='预算类别',
         rules=[
             {'code': 'negative_amount', 'column': '预算金额', 'when': 'budget_amount < 0'},
-        ],
+        ]
     ) }}
 
 )

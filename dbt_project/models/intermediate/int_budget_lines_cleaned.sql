@@ -19,7 +19,7 @@ cleaned as (
         file_name,
         file_sha256,
         sheet_name,
-        row_number,
+        row_number
     from budget_lines
 
 )

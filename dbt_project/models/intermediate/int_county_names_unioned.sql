@@ -12,14 +12,14 @@ names_and_aliases as (
 
     select
         county_code,
-        county_name as county_name_written,
+        county_name as county_name_written
     from counties
 
     union all
 
     select
         county_code,
-        unnest(string_split(aliases, '|')) as county_name_written,
+        unnest({{ split_text('aliases', '|') }}) as county_name_written
     from counties
     where aliases is not null
 

@@ -14,15 +14,15 @@ names_and_aliases as (
     select
         department_code,
         department_name as department_name_written,
-        true as is_official_name,
+        true as is_official_name
     from departments
 
     union all
 
     select
         department_code,
-        unnest(string_split(aliases, '|')) as department_name_written,
-        false as is_official_name,
+        unnest({{ split_text('aliases', '|') }}) as department_name_written,
+        false as is_official_name
     from departments
     where aliases is not null
 
@@ -34,7 +34,7 @@ normalized as (
         {{ normalize_department_name('department_name_written') }} as department_name_normalized,
         department_code,
         department_name_written,
-        is_official_name,
+        is_official_name
     from names_and_aliases
 
 )

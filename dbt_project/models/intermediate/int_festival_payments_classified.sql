@@ -39,7 +39,7 @@ festival_payments_checked as (
         written_departments.department_code as written_department_code,
         roster.department_code as member_department_code,
         coalesce(roster.department_code, written_departments.department_code) as department_code,
-        roster.staff_id is not null as is_in_roster,
+        roster.staff_id is not null as is_in_roster
     from festival_payments
     left join department_names as written_departments
         on {{ normalize_department_name('festival_payments.department_name') }}
@@ -64,7 +64,7 @@ festival_payments_classified as (
         'festival_payments_checked',
         key_columns=['staff_id'],
         key_column_zh='工号',
-        rules=rules,
+        rules=rules
     ) }}
 
 )

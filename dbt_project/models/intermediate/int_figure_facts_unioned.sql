@@ -73,7 +73,7 @@ facts as (
         amount as measure_value,
         cast(null as decimal(18, 2)) as target_value,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from welfare_payments
 
     union all
@@ -87,7 +87,7 @@ facts as (
         amount,
         null,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from festival_payments
 
     union all
@@ -101,7 +101,7 @@ facts as (
         amount,
         null,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from birthday_vouchers
 
     union all
@@ -115,7 +115,7 @@ facts as (
         amount,
         null,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from purchases
 
     union all
@@ -129,7 +129,7 @@ facts as (
         null,
         target_amount,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from targets
 
     union all
@@ -143,7 +143,7 @@ facts as (
         null,
         null,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from proposals
 
     union all
@@ -157,7 +157,7 @@ facts as (
         null,
         null,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from posts
 
     union all
@@ -167,11 +167,11 @@ facts as (
         activity_category,
         null,
         staff_id,
-        cast(to_json([activity_name, cast(activity_date as varchar)]) as varchar),
+        {{ json_text_list(['activity_name', 'cast(activity_date as varchar)']) }},
         null,
         null,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from participations
 
     union all
@@ -185,7 +185,7 @@ facts as (
         documents_reviewed,
         null,
         landed_row_id,
-        file_sha256,
+        file_sha256
     from meetings
 
 )

@@ -13,7 +13,7 @@ meetings_checked as (
     select
         *,
         cast(null as varchar) as department_code,
-        year(meeting_date) = {{ var('year') }} as is_in_year,
+        {{ year_of('meeting_date') }} = {{ var('year') }} as is_in_year
     from meetings
 
 ),
@@ -26,7 +26,7 @@ meetings_classified as (
         key_column_zh='会议日期、会议类型、会议名称',
         rules=[
             {'code': 'date_outside_year', 'column': '会议日期', 'when': 'not is_in_year'},
-        ],
+        ]
     ) }}
 
 )

@@ -26,7 +26,7 @@ members as (
         row_number,
         raw_values,
         error_code,
-        error_column,
+        error_column
     from {{ ref('stg_members__members') }}
 
 ),
@@ -41,7 +41,7 @@ members_mapped as (
 
     select
         members.*,
-        department_names.department_code,
+        department_names.department_code
     from members
     left join department_names
         on {{ normalize_department_name('members.department_name') }}
@@ -58,7 +58,7 @@ members_classified as (
         rules=[
             {'code': 'unknown_department', 'column': '部门',
              'when': 'department_name is not null and department_code is null'},
-        ],
+        ]
     ) }}
 
 )

@@ -21,7 +21,7 @@ clean_snapshots as (
 
     select
         *,
-        row_number() over (partition by proposal_id order by export_date desc) as snapshot_rank,
+        row_number() over (partition by proposal_id order by export_date desc) as snapshot_rank
     from proposals
     where row_status = 'clean'
 
@@ -51,7 +51,7 @@ latest_states as (
         clean_snapshots.file_name,
         clean_snapshots.file_sha256,
         clean_snapshots.sheet_name,
-        clean_snapshots.row_number,
+        clean_snapshots.row_number
     from clean_snapshots
     cross join exports
     where clean_snapshots.snapshot_rank = 1

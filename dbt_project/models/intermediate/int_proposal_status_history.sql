@@ -35,7 +35,7 @@ clean_rows as (
         replied_on,
         landed_row_id,
         file_name,
-        file_sha256,
+        file_sha256
     from proposals
     where row_status = 'clean'
 
@@ -45,7 +45,7 @@ first_seen as (
 
     select
         proposal_id,
-        min(export_date) as first_export_date,
+        min(export_date) as first_export_date
     from clean_rows
     group by proposal_id
 
@@ -55,20 +55,35 @@ grid as (
 
     select
         first_seen.proposal_id,
-        exports.export_date,
+        exports.export_date
     from first_seen
     inner join exports
         on exports.export_date >= first_seen.first_export_date
 
 ),
 
--- the clean row of the export, else of the latest earlier export with one
-states as (
+-- the export whose clean row holds the state: this export's, else the latest earlier one with one
+state_exports as (
 
     select
         grid.proposal_id,
         grid.export_date,
-        clean_rows.export_date as state_export_date,
+        max(clean_rows.export_date) as state_export_date
+    from grid
+    inner join clean_rows
+        on grid.proposal_id = clean_rows.proposal_id
+        and grid.export_date >= clean_rows.export_date
+    group by grid.proposal_id, grid.export_date
+
+),
+
+-- that clean row (one per proposal and export: the key is unique within an export)
+states as (
+
+    select
+        state_exports.proposal_id,
+        state_exports.export_date,
+        state_exports.state_export_date,
         clean_rows.congress,
         clean_rows.is_accepted,
         clean_rows.handling_status,
@@ -78,11 +93,11 @@ states as (
         clean_rows.replied_on,
         clean_rows.landed_row_id,
         clean_rows.file_name,
-        clean_rows.file_sha256,
-    from grid
-    asof inner join clean_rows
-        on grid.proposal_id = clean_rows.proposal_id
-        and grid.export_date >= clean_rows.export_date
+        clean_rows.file_sha256
+    from state_exports
+    inner join clean_rows
+        on state_exports.proposal_id = clean_rows.proposal_id
+        and state_exports.state_export_date = clean_rows.export_date
 
 ),
 
@@ -110,7 +125,7 @@ final as (
         lead(export_date) over by_proposal as next_export_date,
         landed_row_id,
         file_name,
-        file_sha256,
+        file_sha256
     from states
     window by_proposal as (partition by proposal_id order by export_date)
 

@@ -22,7 +22,7 @@ co_department_names as (
     select
         landed_row_id,
         unnest(co_department_names) as co_department_name,
-        generate_subscripts(co_department_names, 1) as co_department_position,
+        generate_subscripts(co_department_names, 1) as co_department_position
     from proposals
 
 ),
@@ -31,9 +31,9 @@ co_departments as (
 
     select
         co_department_names.landed_row_id,
-        list(department_names.department_code order by co_department_names.co_department_position)
+        array_agg(department_names.department_code order by co_department_names.co_department_position)
             as co_department_codes,
-        bool_or(department_names.department_code is null) as has_unknown_co_department,
+        bool_or(department_names.department_code is null) as has_unknown_co_department
     from co_department_names
     left join department_names
         on {{ normalize_department_name('co_department_names.co_department_name') }}
@@ -49,7 +49,7 @@ proposals_checked as (
         lead_departments.department_code as lead_department_code,
         lead_departments.department_code as department_code,
         co_departments.co_department_codes,
-        coalesce(co_departments.has_unknown_co_department, false) as has_unknown_co_department,
+        coalesce(co_departments.has_unknown_co_department, false) as has_unknown_co_department
     from proposals
     left join department_names as lead_departments
         on {{ normalize_department_name('proposals.lead_department_name') }}
@@ -71,7 +71,7 @@ proposals_classified as (
              'when': 'lead_department_name is not null and lead_department_code is null'},
             {'code': 'unknown_department', 'column': '协办部门',
              'when': 'has_unknown_co_department'},
-        ],
+        ]
     ) }}
 
 )

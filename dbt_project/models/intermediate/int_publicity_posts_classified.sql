@@ -13,7 +13,7 @@ posts_checked as (
     select
         *,
         cast(null as varchar) as department_code,
-        year(published_on) = {{ var('year') }} as is_in_year,
+        {{ year_of('published_on') }} = {{ var('year') }} as is_in_year
     from posts
 
 ),
@@ -26,7 +26,7 @@ posts_classified as (
         key_column_zh='渠道、标题、发布日期',
         rules=[
             {'code': 'date_outside_year', 'column': '发布日期', 'when': 'not is_in_year'},
-        ],
+        ]
     ) }}
 
 )

@@ -37,9 +37,9 @@ payments_checked as (
         coalesce(roster.department_code, written_departments.department_code) as department_code,
         roster.staff_id is not null as is_in_roster,
         coalesce(categories.allows_blank_staff_id, false) as allows_blank_staff_id,
-        coalesce(payments.fiscal_year, year(payments.paid_on)) as charged_fiscal_year,
+        coalesce(payments.fiscal_year, {{ year_of('payments.paid_on') }}) as charged_fiscal_year,
         payments.paid_on between make_date({{ var('year') }} - 1, 10, 1)
-        and make_date({{ var('year') }} + 1, 3, 31) as is_paid_in_fiscal_year,
+        and make_date({{ var('year') }} + 1, 3, 31) as is_paid_in_fiscal_year
     from payments
     left join department_names as written_departments
         on {{ normalize_department_name('payments.department_name') }}
@@ -68,7 +68,7 @@ payments_classified as (
              'when': 'charged_fiscal_year <> ' ~ var('year')},
             {'code': 'date_outside_fiscal_year', 'column': '发放日期',
              'when': 'not is_paid_in_fiscal_year'},
-        ],
+        ]
     ) }}
 
 )

@@ -31,7 +31,7 @@ cleaned as (
         file_name,
         file_sha256,
         sheet_name,
-        row_number,
+        row_number
     from payments
 
 )

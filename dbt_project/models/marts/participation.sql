@@ -25,7 +25,7 @@ members_per_department as (
 
     select
         department_code,
-        count(*) filter (where is_member_in_year) as members,
+        count(*) filter (where is_member_in_year) as members
     from members
     group by department_code
 
@@ -37,7 +37,7 @@ participation_per_department as (
         department_code,
         activity_category,
         count(distinct staff_id) as participants,
-        count(*) as participations,
+        count(*) as participations
     from participations
     group by department_code, activity_category
 
@@ -48,7 +48,7 @@ grid as (
 
     select
         members_per_department.department_code,
-        categories.activity_category,
+        categories.activity_category
     from members_per_department
     cross join (select distinct activity_category from participations) as categories
     where members_per_department.members > 0
@@ -57,7 +57,7 @@ grid as (
 
     select
         department_code,
-        activity_category,
+        activity_category
     from participation_per_department
 
 ),
@@ -72,14 +72,14 @@ final as (
         cast(coalesce(members_per_department.members, 0) as integer) as members,
         cast(coalesce(participation_per_department.participants, 0) as integer) as participants,
         cast(
-            round(
-                coalesce(participation_per_department.participants, 0)
-                / nullif(members_per_department.members, 0),
+            {{ rounded_ratio(
+                'coalesce(participation_per_department.participants, 0)',
+                'members_per_department.members',
                 4
-            )
+            ) }}
             as decimal(9, 4)
         ) as participation_rate,
-        cast(coalesce(participation_per_department.participations, 0) as integer) as participations,
+        cast(coalesce(participation_per_department.participations, 0) as integer) as participations
     from grid
     left join members_per_department
         on grid.department_code = members_per_department.department_code

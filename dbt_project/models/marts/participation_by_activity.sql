@@ -17,7 +17,7 @@ aggregated as (
         activity_category,
         count(distinct staff_id) as participants,
         count(distinct department_code) as departments,
-        count(*) as participations,
+        count(*) as participations
     from participations
     group by activity_id, activity_name, activity_date, activity_category
 
@@ -33,7 +33,7 @@ final as (
         activity_category,
         cast(participants as integer) as participants,
         cast(departments as integer) as departments,
-        cast(participations as integer) as participations,
+        cast(participations as integer) as participations
     from aggregated
     order by activity_date, activity_name
 

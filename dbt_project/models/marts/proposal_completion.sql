@@ -29,13 +29,15 @@ aggregated as (
         count(*) filter (where is_accepted and handling_status = 'completed') as completed,
         count(*) filter (where is_accepted and handling_status = 'in_progress') as in_progress,
         count(*) filter (where is_accepted and handling_status = 'not_started') as not_started,
-        median(days_to_reply) filter (where is_accepted) as median_days_to_reply,
+        -- the median, spelled as the ordered-set aggregate both engines know
+        percentile_cont(0.5) within group (order by days_to_reply) filter (where is_accepted)
+            as median_days_to_reply,
         count(satisfaction) filter (where is_accepted) as answered,
         count(*) filter (where is_accepted and satisfaction = 'satisfied') as satisfied,
         count(*) filter (where is_accepted and satisfaction = 'fairly_satisfied') as fairly_satisfied,
         count(*) filter (where is_accepted and satisfaction = 'dissatisfied') as dissatisfied,
         count(*) filter (where is_carried_forward) as carried_forward,
-        max(latest_export_date) as as_of_export_date,
+        max(latest_export_date) as as_of_export_date
     from proposals
     group by grouping sets ((congress, lead_department_code), (congress))
 
@@ -57,17 +59,17 @@ final as (
         cast(aggregated.completed as integer) as completed,
         cast(aggregated.in_progress as integer) as in_progress,
         cast(aggregated.not_started as integer) as not_started,
-        cast(round(aggregated.completed / nullif(aggregated.accepted, 0), 4) as decimal(9, 4))
+        cast({{ rounded_ratio('aggregated.completed', 'aggregated.accepted', 4) }} as decimal(9, 4))
             as completion_rate,
         cast(aggregated.median_days_to_reply as decimal(9, 1)) as median_days_to_reply,
-        cast(round(aggregated.satisfied / nullif(aggregated.answered, 0), 4) as decimal(9, 4))
+        cast({{ rounded_ratio('aggregated.satisfied', 'aggregated.answered', 4) }} as decimal(9, 4))
             as satisfied_share,
-        cast(round(aggregated.fairly_satisfied / nullif(aggregated.answered, 0), 4) as decimal(9, 4))
+        cast({{ rounded_ratio('aggregated.fairly_satisfied', 'aggregated.answered', 4) }} as decimal(9, 4))
             as fairly_satisfied_share,
-        cast(round(aggregated.dissatisfied / nullif(aggregated.answered, 0), 4) as decimal(9, 4))
+        cast({{ rounded_ratio('aggregated.dissatisfied', 'aggregated.answered', 4) }} as decimal(9, 4))
             as dissatisfied_share,
         cast(aggregated.carried_forward as integer) as carried_forward,
-        aggregated.as_of_export_date,
+        aggregated.as_of_export_date
     from aggregated
     left join departments
         on aggregated.department_code = departments.department_code

@@ -22,16 +22,13 @@ exports as (
 month_ends as (
 
     select
-        cast(last_day(cast(month_start as date)) as date) as month_end,
+        cast({{ dbt.last_day('cast(month_start as date)', 'month') }} as date) as month_end
     from (
         select
-            unnest(
-                generate_series(
-                    cast(date_trunc('month', min(export_date)) as timestamp),
-                    cast(date_trunc('month', max(export_date)) as timestamp),
-                    interval 1 month
-                )
-            ) as month_start,
+            {{ month_starts(
+                "cast(date_trunc('month', min(export_date)) as timestamp)",
+                "cast(date_trunc('month', max(export_date)) as timestamp)"
+            ) }} as month_start
         from exports
     ) as months
 
@@ -41,7 +38,7 @@ month_exports as (
 
     select
         month_ends.month_end,
-        max(exports.export_date) as as_of_export_date,
+        max(exports.export_date) as as_of_export_date
     from month_ends
     inner join exports
         on exports.export_date <= month_ends.month_end
@@ -60,7 +57,7 @@ aggregated as (
         count(*) filter (
             where history.is_accepted and history.handling_status = 'completed'
         ) as completed,
-        count(*) filter (where history.is_carried_forward) as carried_forward,
+        count(*) filter (where history.is_carried_forward) as carried_forward
     from month_exports
     inner join history
         on history.export_date = month_exports.as_of_export_date
@@ -77,9 +74,9 @@ final as (
         cast(submitted as integer) as submitted,
         cast(accepted as integer) as accepted,
         cast(completed as integer) as completed,
-        cast(round(completed / nullif(accepted, 0), 4) as decimal(9, 4)) as completion_rate,
+        cast({{ rounded_ratio('completed', 'accepted', 4) }} as decimal(9, 4)) as completion_rate,
         cast(carried_forward as integer) as carried_forward,
-        as_of_export_date,
+        as_of_export_date
     from aggregated
     order by month_end, congress
 

@@ -26,13 +26,13 @@ matched as (
         facts.measure_value,
         facts.target_value,
         facts.landed_row_id,
-        facts.file_sha256,
+        facts.file_sha256
     from definitions
     left join facts
         on facts.fact_source = definitions.fact_source
         and (
             definitions.subjects is null
-            or list_contains(string_split(definitions.subjects, '|'), facts.subject)
+            or {{ list_has(split_text('definitions.subjects', '|'), 'facts.subject') }}
         )
         and (definitions.detail_like is null or facts.detail like definitions.detail_like)
 
@@ -56,7 +56,7 @@ computed as (
                 end
         end as value,
         count(distinct landed_row_id) as source_rows,
-        string_agg(distinct file_sha256, ';' order by file_sha256) as sources,
+        string_agg(distinct file_sha256, ';' order by file_sha256) as sources
     from matched
     group by figure_key, measure
 
@@ -74,7 +74,7 @@ final as (
         {{ display_zh('cast(computed.value as decimal(18, 2))', 'definitions.display_unit') }}
             as display_zh,
         cast(computed.source_rows as integer) as source_rows,
-        computed.sources,
+        computed.sources
     from definitions
     inner join computed
         on definitions.figure_key = computed.figure_key

@@ -48,7 +48,7 @@ spending as (
         department_code,
         coalesce(staff_id, landed_row_id) as recipient_key,
         date_trunc('month', paid_on) as month_start,
-        amount,
+        amount
     from welfare_payments
 
     union all
@@ -58,7 +58,7 @@ spending as (
         department_code,
         staff_id,
         make_date({{ var('year') }}, festival_month, 1),
-        amount,
+        amount
     from festival_payments
 
     union all
@@ -68,7 +68,7 @@ spending as (
         department_code,
         staff_id,
         make_date({{ var('year') }}, birth_month, 1),
-        amount,
+        amount
     from birthday_vouchers
 
     union all
@@ -78,7 +78,7 @@ spending as (
         null,
         null,
         date_trunc('month', purchased_on),
-        amount,
+        amount
     from purchases
 
 ),
@@ -93,7 +93,7 @@ aggregated as (
             when count(recipient_key) > 0 then count(distinct recipient_key)
         end as people,
         count(*) as payments,
-        sum(amount) as amount,
+        sum(amount) as amount
     from spending
     group by category, department_code, month_start
 
@@ -103,7 +103,7 @@ final as (
 
     select
         cast({{ var('year') }} as integer) as year,
-        cast(month(aggregated.month_start) as integer) as month,
+        cast({{ month_of('aggregated.month_start') }} as integer) as month,
         aggregated.month_start,
         aggregated.category,
         aggregated.department_code,
@@ -113,8 +113,8 @@ final as (
         cast(aggregated.amount as decimal(18, 2)) as amount,
         budget_lines.budget_amount,
         -- eight places, so that a category's rows still add up to its share (to 1e-8 per row)
-        cast(round(aggregated.amount / nullif(budget_lines.budget_amount, 0), 8) as decimal(12, 8))
-            as share_used,
+        cast({{ rounded_ratio('aggregated.amount', 'budget_lines.budget_amount', 8) }} as decimal(12, 8))
+            as share_used
     from aggregated
     left join departments
         on aggregated.department_code = departments.department_code

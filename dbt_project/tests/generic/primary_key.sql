@@ -4,7 +4,7 @@
 
 select
     {{ column_name }},
-    count(*) as rows_with_this_key,
+    count(*) as rows_with_this_key
 from {{ model }}
 group by {{ column_name }}
 having count(*) > 1 or {{ column_name }} is null

@@ -3,7 +3,7 @@
 
 select
     {{ columns | join(', ') }},
-    count(*) as rows_with_these_values,
+    count(*) as rows_with_these_values
 from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1

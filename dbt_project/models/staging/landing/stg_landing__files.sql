@@ -17,7 +17,7 @@ renamed as (
         message_zh,
         message_en,
         export_date,
-        file_bytes,
+        file_bytes
     from source
 
 )

@@ -16,7 +16,7 @@ renamed as (
         column_name,
         warning_code,
         message_zh,
-        message_en,
+        message_en
     from source
 
 )

@@ -15,7 +15,7 @@ renamed as (
         table_name,
         status as sheet_status,
         header_row,
-        data_rows,
+        data_rows
     from source
 
 )
