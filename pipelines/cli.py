@@ -39,6 +39,29 @@ WarehousePath = Annotated[
 ]
 MartsDir = Annotated[Path, typer.Option("--marts-dir", help="发布目录 marts folder")]
 Debug = Annotated[bool, typer.Option("--debug", help="出错时显示堆栈 show tracebacks")]
+Target = Annotated[
+    str,
+    typer.Option(
+        "--target",
+        help="构建与发布的数据库：duckdb（内嵌文件，默认）或 postgres（联合会服务器） "
+        "(where to build and publish: duckdb, the embedded file, or postgres, the federation server)",
+    ),
+]
+PgDsn = Annotated[
+    str | None,
+    typer.Option(
+        "--pg-dsn",
+        help="联合会数据库 postgresql://user@host:port/dbname (the federation database; "
+        "or UNIONWH_PG_DSN)",
+    ),
+]
+University = Annotated[
+    str | None,
+    typer.Option(
+        "--university",
+        help="学校代码，区分各校的年度 (the university's code in the federation; default demo)",
+    ),
+]
 
 DEFAULT_YEAR = date.today().year
 DEFAULT_RAW = Path("raw")
@@ -46,11 +69,24 @@ DEFAULT_WAREHOUSE = Path("warehouse/union.duckdb")
 DEFAULT_MARTS = Path("marts")
 
 
-def configure(raw_dir: Path, warehouse: Path, marts_dir: Path) -> None:
-    """Hand the paths to the Dagster resources (pipelines.resources reads these variables)."""
+def configure(
+    raw_dir: Path,
+    warehouse: Path,
+    marts_dir: Path,
+    target: str = "duckdb",
+    pg_dsn: str | None = None,
+    university: str | None = None,
+) -> None:
+    """Hand the paths and the target to the Dagster resources (pipelines.resources reads these
+    variables)."""
     os.environ["UNIONWH_RAW_DIR"] = str(raw_dir.resolve())
     os.environ["UNIONWH_WAREHOUSE"] = str(warehouse.resolve())
     os.environ["UNIONWH_MARTS_DIR"] = str(marts_dir.resolve())
+    os.environ["UNIONWH_TARGET"] = target
+    if pg_dsn:
+        os.environ["UNIONWH_PG_DSN"] = pg_dsn
+    if university:
+        os.environ["UNIONWH_UNIVERSITY"] = university
 
 
 def fail(error: UnionWarehouseError, debug: bool) -> None:
@@ -71,13 +107,25 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="输入未变也重建 rebuild even if unchanged")
     ] = False,
+    target: Target = "duckdb",
+    pg_dsn: PgDsn = None,
+    university: University = None,
 ) -> None:
     """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish)."""
-    configure(raw_dir, warehouse, marts_dir)
-    from pipelines.publish.fingerprint import skip_unchanged
+    configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
+    from pipelines.resources import marts_folder_from_environment, warehouse_from_environment
 
-    if skip_unchanged(year, raw_dir, warehouse, marts_dir, force, console):
+    try:
+        bound = warehouse_from_environment()
+        year_marts = Path(marts_folder_from_environment().path)
+    except UnionWarehouseError as error:
+        fail(error, debug)
         return
+    if bound.dbt_target == "build":  # the federation server keeps no fingerprint to skip by
+        from pipelines.publish.fingerprint import skip_unchanged
+
+        if skip_unchanged(year, raw_dir, warehouse, year_marts, force, console):
+            return
     from pipelines.runner import run_year
     from pipelines.summary import print_run_summary
 

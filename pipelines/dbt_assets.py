@@ -1,7 +1,9 @@
 """The dbt project as Dagster assets (dagster-dbt): models, seeds and, as asset checks, dbt tests.
 
-dbt reads raw.* in the year's private build; its file comes from the Warehouse resource through the
-environment variable UNIONWH_BUILD_DB that dbt_project/profiles.yml reads.
+dbt reads raw.* in the year's private build; the Warehouse resource names it for dbt's profile
+(dbt_project/profiles.yml): a DuckDB file through UNIONWH_BUILD_DB (target `build`), or a database
+on a PostgreSQL server through UNIONWH_PG_* (target `postgres`). The models are the same on both:
+where the dialects differ, a macro of dbt_project/macros/portable.sql chooses.
 """
 
 import importlib.metadata
@@ -144,7 +146,7 @@ def union_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
 
     prewarm()  # GX's import (~6 CPU s) overlaps the dbt subprocess instead of slowing ingestion
     year = context.partition_key
-    os.environ["UNIONWH_BUILD_DB"] = str(warehouse.build_path(year))
-    args = ["build", "--vars", json.dumps({"year": int(year)})]
+    os.environ.update(warehouse.dbt_env(year))
+    args = ["build", "--target", warehouse.dbt_target, "--vars", json.dumps({"year": int(year)})]
     target = warehouse.dbt_target_dir(year)
     yield from dbt.cli(args, context=context, target_path=target).stream()

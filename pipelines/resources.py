@@ -3,15 +3,22 @@
 Typed Dagster resources, configured from environment variables (`UNIONWH_RAW_DIR`,
 `UNIONWH_WAREHOUSE`, `UNIONWH_MARTS_DIR`) with the project's defaults. The CLI passes its options
 through the same variables, so `dagster dev` and `unionwh run` resolve paths in one place.
+
+`UNIONWH_TARGET=postgres` (with `UNIONWH_PG_DSN` and `UNIONWH_UNIVERSITY`) binds the federation
+warehouse instead: the same assets, the builds and the publication on a PostgreSQL server.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
+
+from pipelines.errors import UnionWarehouseError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
@@ -19,6 +26,8 @@ DEFAULTS = {
     "UNIONWH_WAREHOUSE": "warehouse/union.duckdb",
     "UNIONWH_MARTS_DIR": "marts",
 }
+TARGETS = ("duckdb", "postgres")
+DEFAULT_UNIVERSITY = "demo"
 
 
 def setting(name: str) -> str:
@@ -63,10 +72,98 @@ class Warehouse(dg.ConfigurableResource):
         """The content-addressed archive of every raw file read (beside the warehouse)."""
         return self.published_path.parent / "archive"
 
-    def connect_build(self, year: int | str) -> duckdb.DuckDBPyConnection:
+    @property
+    def private_dir(self) -> Path:
+        """Where a run keeps what it writes beside its build (dbt's target, Data Docs)."""
+        return self.published_path.parent / "private"
+
+    @property
+    def dbt_target(self) -> str:
+        """The dbt target (dbt_project/profiles.yml) that builds into this warehouse."""
+        return "build"
+
+    def dbt_env(self, year: int | str) -> dict[str, str]:
+        """The environment dbt's profile reads to find the year's build."""
+        return {"UNIONWH_BUILD_DB": str(self.build_path(year))}
+
+    def connect_build(self, year: int | str) -> Any:
         path = self.build_path(year)
         path.parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(str(path))
+
+
+UNIVERSITY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def check_university(code: str) -> str:
+    """A university's code names its build databases and its rows of the federation marts."""
+    if not UNIVERSITY_PATTERN.fullmatch(code or ""):
+        raise UnionWarehouseError(
+            f"学校代码 {code!r} 无效：应以小写字母开头，仅含小写字母、数字和下划线，至多 40 个字符",
+            f"invalid university code {code!r}: a lower-case letter, then lower-case letters, "
+            "digits or underscores, at most 40 characters",
+        )
+    return code
+
+
+class PostgresWarehouse(Warehouse):
+    """The federation warehouse on a PostgreSQL server.
+
+    `dsn` names the federation database: the published marts and audit tables of every university
+    and year (`university` and `year` columns), read by the analysts. Each (university, year)
+    builds in a database of its own on the same server, `unionwh_<university>_<year>` (schemas
+    raw, staging, intermediate, marts, audit, seeds as in a DuckDB build file): it holds personal
+    data, so it is the server's private build, granted to the university's office only.
+    `path` keeps its DuckDB meaning for what stays on the machine that runs the pipeline: the
+    raw-file archive, dbt's target folders and the Data Docs.
+    """
+
+    dsn: str
+    university: str
+
+    @property
+    def dsn_without_password(self) -> str:
+        """The federation database for messages and metadata (never a password)."""
+        from pipelines.postgres import dsn_parts
+
+        parts = dsn_parts(self.dsn)
+        return f"postgresql://{parts['user']}@{parts['host']}:{parts['port']}/{parts['dbname']}"
+
+    def build_database(self, year: int | str) -> str:
+        return f"unionwh_{check_university(self.university)}_{int(year)}"
+
+    def build_path(self, year: int | str) -> str:  # type: ignore[override]
+        from pipelines.postgres import database_dsn
+
+        return database_dsn(self.dsn, self.build_database(year))
+
+    @property
+    def private_dir(self) -> Path:
+        return self.published_path.parent / "private" / check_university(self.university)
+
+    def dbt_target_dir(self, year: int | str) -> Path:
+        return self.private_dir / f"dbt-target-{year}"
+
+    @property
+    def dbt_target(self) -> str:
+        return "postgres"
+
+    def dbt_env(self, year: int | str) -> dict[str, str]:
+        from pipelines.postgres import dsn_parts
+
+        parts = dsn_parts(self.build_path(year))
+        return {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
+
+    def connect_build(self, year: int | str) -> Any:
+        from pipelines.postgres import PgConnection, ensure_database
+
+        ensure_database(self.dsn, self.build_database(year))
+        return PgConnection(self.build_path(year))
+
+    def connect_published(self, read_only: bool = True) -> Any:
+        from pipelines.postgres import PgConnection
+
+        return PgConnection(self.dsn, read_only=read_only)
 
 
 class MartsFolder(dg.ConfigurableResource):
@@ -84,7 +181,46 @@ def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
 
     return {
         "raw_folder": RawFolder(path=setting("UNIONWH_RAW_DIR")),
-        "warehouse": Warehouse(path=setting("UNIONWH_WAREHOUSE")),
-        "marts_folder": MartsFolder(path=setting("UNIONWH_MARTS_DIR")),
+        "warehouse": warehouse_from_environment(),
+        "marts_folder": marts_folder_from_environment(),
         "dbt": dbt_resource(),
     }
+
+
+def target_from_environment() -> str:
+    target = os.environ.get("UNIONWH_TARGET") or "duckdb"
+    if target not in TARGETS:
+        raise UnionWarehouseError(
+            f"未知的目标 {target}：应为 duckdb 或 postgres",
+            f"unknown target {target}: expected duckdb or postgres",
+        )
+    return target
+
+
+def university_from_environment() -> str:
+    return check_university(os.environ.get("UNIONWH_UNIVERSITY") or DEFAULT_UNIVERSITY)
+
+
+def warehouse_from_environment() -> Warehouse:
+    """DuckDB files by default; the PostgreSQL federation warehouse for UNIONWH_TARGET=postgres."""
+    path = setting("UNIONWH_WAREHOUSE")
+    if target_from_environment() == "duckdb":
+        return Warehouse(path=path)
+    dsn = os.environ.get("UNIONWH_PG_DSN") or ""
+    if not dsn.startswith(("postgresql://", "postgres://")):
+        raise UnionWarehouseError(
+            "目标 postgres 需要 --pg-dsn postgresql://用户@主机:端口/联合会数据库"
+            "（或环境变量 UNIONWH_PG_DSN）",
+            "target postgres needs --pg-dsn postgresql://user@host:port/federation_database "
+            "(or the environment variable UNIONWH_PG_DSN)",
+        )
+    return PostgresWarehouse(path=path, dsn=dsn, university=university_from_environment())
+
+
+def marts_folder_from_environment() -> MartsFolder:
+    """marts/<year>/ for the embedded warehouse; marts/<university>/<year>/ for the federation,
+    so two universities' publications of one year never share a folder."""
+    path = Path(setting("UNIONWH_MARTS_DIR"))
+    if target_from_environment() == "postgres":
+        path = path / university_from_environment()
+    return MartsFolder(path=str(path))

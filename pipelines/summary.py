@@ -2,50 +2,54 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from pipelines.runner import STAGES, RunOutcome
 
 
-def _private_build(year: int) -> Path:
-    published = Path(os.environ["UNIONWH_WAREHOUSE"])
-    return published.parent / "private" / f"{year}.duckdb"
+def _build_rows(year: int, schema: str, table: str, query: str) -> list[tuple]:
+    """The rows of a query on the year's private build; none when it or the table is missing."""
+    from pipelines.resources import warehouse_from_environment
+    from pipelines.sql import connect, is_postgres, table_exists
+
+    build = warehouse_from_environment().build_path(year)
+    if not is_postgres(build) and not Path(build).exists():
+        return []
+    try:
+        with connect(build, read_only=True) as con:
+            if not table_exists(con, schema, table):
+                return []
+            return con.execute(query).fetchall()
+    except Exception as error:  # a build database never created: nothing to summarize
+        if is_postgres(build) and "does not exist" in str(error):
+            return []
+        raise
 
 
 def source_rows(year: int) -> list[tuple]:
     """Per source: files, rows read, clean, duplicate, quarantined (from audit.load_log)."""
-    build = _private_build(year)
-    if not build.exists():
-        return []
-    with duckdb.connect(str(build), read_only=True) as con:
-        try:
-            return con.execute(
-                """
-                select source, count(distinct file_name), sum(rows_read), sum(rows_clean),
-                       sum(rows_duplicate), sum(rows_quarantined)
-                from audit.load_log group by source order by source
-                """
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []
+    return _build_rows(
+        year,
+        "audit",
+        "load_log",
+        """
+        select source, count(distinct file_name), sum(rows_read), sum(rows_clean),
+               sum(rows_duplicate), sum(rows_quarantined)
+        from audit.load_log group by source order by source
+        """,
+    )
 
 
 def rejected_files(year: int) -> list[tuple[str, str, str]]:
-    build = _private_build(year)
-    if not build.exists():
-        return []
-    with duckdb.connect(str(build), read_only=True) as con:
-        try:
-            return con.execute(
-                "select file_name, message_zh, message_en from raw.files where status = 'rejected' order by 1"
-            ).fetchall()
-        except duckdb.CatalogException:
-            return []
+    return _build_rows(
+        year,
+        "raw",
+        "files",
+        "select file_name, message_zh, message_en from raw.files where status = 'rejected' order by 1",
+    )
 
 
 def print_run_summary(outcome: RunOutcome, console: Console) -> None:
@@ -63,7 +67,9 @@ def print_run_summary(outcome: RunOutcome, console: Console) -> None:
         rows.add_row(source, *(f"{v:,}" for v in (files, read, clean, dup, quar)))
     console.print(rows)
 
-    marts_dir = Path(os.environ["UNIONWH_MARTS_DIR"]) / str(outcome.year)
+    from pipelines.resources import marts_folder_from_environment
+
+    marts_dir = marts_folder_from_environment().year_dir(outcome.year)
     if outcome.success and marts_dir.exists():
         files = sorted(p.name for p in marts_dir.iterdir() if p.is_file())
         console.print(

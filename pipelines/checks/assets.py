@@ -13,13 +13,12 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from pipelines.checks.gate import rejected_files, row_conservation
 from pipelines.checks.reconciliation import RECONCILIATIONS, reconcile
 from pipelines.contract import load_contract
 from pipelines.resources import Warehouse
-from pipelines.sql import scalar
+from pipelines.sql import connect, scalar
 
 LOAD_LOG = dg.AssetKey(["audit", "load_log"])
 REPORT_FIGURES = dg.AssetKey(["marts", "report_figures"])
@@ -41,7 +40,7 @@ BLOCKING_UPSTREAM = [classified_key(t.table) for t in load_contract().tables]
 
 def data_docs_dir(warehouse: Warehouse, year: int | str) -> Path:
     """Where a run's Data Docs are written (private, beside the build); published as data-docs/."""
-    return warehouse.build_path(year).parent / f"{year}.data-docs"
+    return warehouse.private_dir / f"{year}.data-docs"
 
 
 def copy_data_docs(warehouse: Warehouse, year: int | str, staged: Path) -> Path | None:
@@ -66,7 +65,7 @@ def _listing(lines: list[str]) -> dg.MetadataValue:
 def row_conservation_check(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse
 ) -> dg.AssetCheckResult:
-    with duckdb.connect(str(warehouse.build_path(_year(context))), read_only=True) as con:
+    with connect(warehouse.build_path(_year(context))) as con:
         findings = row_conservation(con)
         files = scalar(con, "select count(*) from audit.load_log")
     return dg.AssetCheckResult(
@@ -90,7 +89,7 @@ def row_conservation_check(
 def rejected_files_check(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse
 ) -> dg.AssetCheckResult:
-    with duckdb.connect(str(warehouse.build_path(_year(context))), read_only=True) as con:
+    with connect(warehouse.build_path(_year(context))) as con:
         findings = rejected_files(con)
     return dg.AssetCheckResult(
         passed=not findings,
@@ -118,7 +117,7 @@ def rejected_files_check(
     ],
 )
 def reconciliation_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
-    with duckdb.connect(str(warehouse.build_path(_year(context))), read_only=True) as con:
+    with connect(warehouse.build_path(_year(context))) as con:
         results = reconcile(con)
     for result in results:
         yield dg.AssetCheckResult(

@@ -32,10 +32,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from pipelines.contract import Column, Contract, Table, load_contract
-from pipelines.sql import quote_identifier, table_exists
+from pipelines.sql import connect, dialect, fetch_arrow, quote_identifier, table_exists
 
 # How a column is read into pandas (`_pandas_column`), from the type DuckDB declares for it
 # (information_schema, exact). The types the contract uses become numpy dtypes, on which GX
@@ -219,15 +217,46 @@ class SuiteResult:
         return sum(f.unexpected or 0 for f in self.failures)
 
 
-def _declared_types(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, str]:
-    """Column name -> the type DuckDB declares for it (information_schema, exact)."""
-    return dict(
-        con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'intermediate' and table_name = ?",
-            [model],
-        ).fetchall()
-    )
+# PostgreSQL's information_schema names -> DuckDB's, so one reading rule serves both engines
+POSTGRES_TYPES = {
+    "smallint": "SMALLINT",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+}
+
+
+def _declared_types(con, model: str) -> dict[str, str]:
+    """Column name -> the type the engine declares for it (information_schema, exact), in
+    DuckDB's spelling: PostgreSQL's numeric(18,2) is DECIMAL(18,2), its varchar[] VARCHAR[]."""
+    if dialect(con) != "postgres":
+        return dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'intermediate' and table_name = ?",
+                [model],
+            ).fetchall()
+        )
+    rows = con.execute(
+        "select column_name, data_type, numeric_precision, numeric_scale, udt_name "
+        "from information_schema.columns where table_schema = 'intermediate' and table_name = ?",
+        [model],
+    ).fetchall()
+    declared = {}
+    for name, data_type, precision, scale, udt in rows:
+        if data_type == "numeric":
+            declared[name] = f"DECIMAL({precision},{scale})" if precision is not None else "NUMERIC"
+        elif data_type == "ARRAY":
+            element = POSTGRES_TYPES.get({"_varchar": "text", "_text": "text"}.get(udt, udt), udt)
+            declared[name] = f"{element}[]"
+        else:
+            declared[name] = POSTGRES_TYPES.get(data_type, data_type.upper())
+    return declared
 
 
 def _pandas_column(array, declared: str):
@@ -257,7 +286,7 @@ def _pandas_column(array, declared: str):
     return pd.arrays.ArrowExtensionArray(array.combine_chunks())
 
 
-def _clean_rows(con: duckdb.DuckDBPyConnection, table: Table):
+def _clean_rows(con, table: Table):
     """The table's clean rows as pandas, typed columns (None if the model does not exist)."""
     import pandas as pd
 
@@ -270,7 +299,7 @@ def _clean_rows(con: duckdb.DuckDBPyConnection, table: Table):
         f"select {', '.join(quote_identifier(c) for c in columns)} "
         f"from intermediate.{quote_identifier(model)} where row_status = 'clean'"
     )
-    arrow = con.sql(query).to_arrow_table()
+    arrow = fetch_arrow(con, query)
     return pd.DataFrame(
         {name: _pandas_column(arrow.column(name), declared[name]) for name in columns},
         columns=columns,
@@ -395,7 +424,7 @@ def _validate_table(context, datasource, table: Table, year: int, frame, specs: 
 
 
 def validate_year(
-    build_path: Path,
+    build_path: Path | str,
     year: int,
     docs_dir: Path | None = None,
     contract: Contract | None = None,
@@ -409,7 +438,7 @@ def validate_year(
     context = _context(docs_dir)
     datasource = context.data_sources.add_pandas(DATASOURCE)
     results: list[SuiteResult] = []
-    with duckdb.connect(str(build_path), read_only=True) as con:
+    with connect(build_path) as con:
         for table in contract.tables:
             model = classified_model(table.table)
             frame = _clean_rows(con, table)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import duckdb
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,7 +14,7 @@ class Finding:
     rows: int = 0
 
 
-def rejected_files(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+def rejected_files(con: Any) -> list[Finding]:
     """Files that could not be read: the year's figures would be incomplete."""
     rows = con.execute(
         "select file_name, message_zh, message_en from raw.files where status = 'rejected' order by file_name"
@@ -23,7 +22,7 @@ def rejected_files(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     return [Finding("rejected_files", zh, en, 1) for _, zh, en in rows]
 
 
-def row_conservation(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+def row_conservation(con: Any) -> list[Finding]:
     """Per source and file: the data rows the landing wrote (raw.sheets) = rows read by dbt
     (staging) = clean + duplicate + quarantined (the classification)."""
     rows = con.execute(
@@ -41,7 +40,7 @@ def row_conservation(con: duckdb.DuckDBPyConnection) -> list[Finding]:
             coalesce(log.rows_read, 0) as rows_read,
             coalesce(log.rows_clean, 0) as rows_clean,
             coalesce(log.rows_duplicate, 0) as rows_duplicate,
-            coalesce(log.rows_quarantined, 0) as rows_quarantined,
+            coalesce(log.rows_quarantined, 0) as rows_quarantined
         from audit.load_log as log
         full outer join landed
             on log.source = landed.source and log.file_name = landed.file_name

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-
-import duckdb
+from typing import Any
 
 from pipelines.contract import load_contract
 from pipelines.sql import table_exists
@@ -86,7 +85,7 @@ RECONCILIATIONS: tuple[Reconciliation, ...] = (
                 select coalesce(staff_id, landed_row_id) as person, sum(amount) as received
                 from intermediate.int_welfare_payments_cleaned
                 where welfare_category = 'veterans'
-                group by all
+                group by coalesce(staff_id, landed_row_id)
             ),
             standard as (
                 select received as standard
@@ -173,14 +172,14 @@ RECONCILIATIONS: tuple[Reconciliation, ...] = (
 )
 
 
-def _figure(con: duckdb.DuckDBPyConnection, key: str) -> Decimal | None:
+def _figure(con: Any, key: str) -> Decimal | None:
     rows = con.execute(
         "select value from marts.report_figures where figure_key = ?", [key]
     ).fetchall()
     return rows[0][0] if rows else None
 
 
-def reconcile(con: duckdb.DuckDBPyConnection) -> list[ReconciliationResult]:
+def reconcile(con: Any) -> list[ReconciliationResult]:
     """Every reconciliation on the build open in `con` (after dbt)."""
     if not table_exists(con, "marts", "report_figures"):
         return [

@@ -5,16 +5,17 @@ import shutil
 import uuid
 
 import dagster as dg
-import duckdb
 
 from pipelines.checks.assets import copy_data_docs
 from pipelines.checks.gate import rejected_files
 from pipelines.dbt_assets import DBT_TARGET_DIR
 from pipelines.partitions import fiscal_years
+from pipelines.publish.federation import build_federation_marts, publish_federation
 from pipelines.publish.fingerprint import build_raw_files, changes_since_publication, fingerprint
 from pipelines.publish.manifest import MANIFEST_NAME, dbt_checks, write_manifest
 from pipelines.publish.publication import publish_warehouse, swap_directory, write_year_outputs
-from pipelines.resources import MartsFolder, Warehouse
+from pipelines.resources import MartsFolder, PostgresWarehouse, Warehouse
+from pipelines.sql import connect
 
 
 def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -32,7 +33,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         year = int(context.partition_key)
         build = warehouse.build_path(year)
-        with duckdb.connect(str(build), read_only=True) as con:
+        with connect(build) as con:
             rejected = rejected_files(con)
         if rejected:
             listing = "\n".join(f"- {f.message_zh} / {f.message_en}" for f in rejected)
@@ -62,7 +63,17 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         try:
             # the warehouse first (the step that can fail), the folder with the manifest last: a
             # crash in between leaves the old manifest, so no later run takes the year as done
-            publish_warehouse(build, warehouse.published_path, year)
+            if isinstance(warehouse, PostgresWarehouse):
+                tables = publish_federation(build, warehouse.dsn, warehouse.university, year)
+                context.log.info(
+                    f"已发布到联合会数据库 published to the federation database: "
+                    f"{warehouse.university} {year}, {len(tables)} tables"
+                )
+                build_federation_marts(
+                    warehouse.dsn, warehouse.private_dir / "dbt-target-federation", year
+                )
+            else:
+                publish_warehouse(build, warehouse.published_path, year)
             swap_directory(staged, target)
         finally:
             shutil.rmtree(staged, ignore_errors=True)  # still there only when publishing failed
@@ -71,7 +82,9 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             metadata={
                 "directory": dg.MetadataValue.path(os.fspath(target)),
                 "files": dg.MetadataValue.json(publication.files),
-                "warehouse": dg.MetadataValue.path(os.fspath(warehouse.published_path)),
+                "warehouse": warehouse.dsn_without_password
+                if isinstance(warehouse, PostgresWarehouse)
+                else dg.MetadataValue.path(os.fspath(warehouse.published_path)),
             }
         )
 

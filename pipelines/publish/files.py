@@ -9,18 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
+from pipelines.sql import dialect, fetch_arrow, quote_identifier
+
 FIXED_CREATED = dt.datetime(2000, 1, 1)
 XLSX_SHEET_NAME_MAX = 31
+JSON_OID = 114  # PostgreSQL's json type
 
 
-def fetch_sorted(con: duckdb.DuckDBPyConnection, qualified: str) -> pa.Table:
-    """A whole table as Arrow, in a stable order."""
-    return con.sql(f"select * from {qualified} order by all").to_arrow_table()
+def fetch_sorted(con, qualified: str) -> pa.Table:
+    """A whole table as Arrow, in a stable order: by every column, left to right (PostgreSQL has
+    no `order by all`, and a json column sorts as its text there: json has no ordering)."""
+    if dialect(con) != "postgres":
+        return con.sql(f"select * from {qualified} order by all").to_arrow_table()
+    columns = con.execute(f"select * from {qualified} limit 0").description
+    order = ", ".join(
+        f"{quote_identifier(c.name)}::text" if c.type_code == JSON_OID else quote_identifier(c.name)
+        for c in columns
+    )
+    return fetch_arrow(con, f"select * from {qualified} order by {order}")
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:

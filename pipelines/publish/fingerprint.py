@@ -26,6 +26,7 @@ from pipelines.contract import load_contract
 from pipelines.ingest.source import source_files, unknown_folders
 from pipelines.publish.manifest import MANIFEST_NAME, sha256_file
 from pipelines.resources import PROJECT_ROOT
+from pipelines.sql import BuildRef, connect
 
 FINGERPRINT_VERSION = 1
 CODE_DIR = PROJECT_ROOT / "pipelines"
@@ -73,9 +74,9 @@ def raw_files(year_dir: Path) -> dict[str, str]:
     return dict(sorted(files.items()))
 
 
-def build_raw_files(build_path: Path) -> dict[str, str]:
+def build_raw_files(build_path: BuildRef) -> dict[str, str]:
     """The files a finished run read, from its private build (raw.files)."""
-    with duckdb.connect(str(build_path), read_only=True) as con:
+    with connect(build_path) as con:
         rows = con.execute("select file_name, file_sha256 from raw.files order by 1").fetchall()
     return dict(rows)
 

@@ -14,10 +14,20 @@ import duckdb
 
 from pipelines.ingest.files import sha256_of as sha256_file
 from pipelines.resources import PROJECT_ROOT
-from pipelines.sql import table_exists
+from pipelines.sql import BuildRef, connect, table_exists
 
 MANIFEST_NAME = "manifest.json"
-PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "dagster", "dagster-dbt", "polars", "fastexcel")
+PACKAGES = (
+    "duckdb",
+    "dbt-core",
+    "dbt-duckdb",
+    "dbt-postgres",
+    "psycopg",
+    "dagster",
+    "dagster-dbt",
+    "polars",
+    "fastexcel",
+)
 
 
 def code_version() -> dict:
@@ -52,9 +62,9 @@ def environment() -> dict:
     }
 
 
-def inputs(build_path: Path) -> list[dict]:
+def inputs(build_path: BuildRef) -> list[dict]:
     """Every raw file the run saw, with its row accounting."""
-    with duckdb.connect(str(build_path), read_only=True) as con:
+    with connect(build_path) as con:
         has_log = table_exists(con, "audit", "load_log")
         log_join = (
             "left join (select file_name, sum(rows_read) as rows_read, sum(rows_clean) as rows_clean, "
@@ -137,7 +147,7 @@ def write_manifest(
     directory: Path,
     year: int,
     run_id: str,
-    build_path: Path,
+    build_path: BuildRef,
     output_rows: dict[str, int],
     checks: list[dict],
     fingerprint: dict | None = None,

@@ -23,7 +23,7 @@ except ImportError:  # not POSIX: no lock between concurrent publications
 
 from pipelines.publish.files import fetch_sorted, write_parquet, write_workbook
 from pipelines.publish.labels import column_labels
-from pipelines.sql import quote_identifier, scalar, table_exists
+from pipelines.sql import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 QUARANTINE_TABLE = "audit.quarantine"
@@ -37,26 +37,28 @@ class Publication:
     files: dict[str, int] = field(default_factory=dict)  # relative path -> rows
 
 
-def _tables(
-    con: duckdb.DuckDBPyConnection, catalog: str, schemas=PUBLISHED_SCHEMAS
-) -> list[tuple[str, str]]:
+def _tables(con, catalog: str, schemas=PUBLISHED_SCHEMAS) -> list[tuple[str, str]]:
+    """The base tables of the published schemas (a DuckDB build or a PostgreSQL build database)."""
+    contains = (
+        "table_schema = any(?)" if dialect(con) == "postgres" else "list_contains(?, table_schema)"
+    )
     return con.execute(
         "select table_schema, table_name from information_schema.tables "
-        "where table_catalog = ? and list_contains(?, table_schema) and table_type = 'BASE TABLE' "
+        f"where table_catalog = ? and {contains} and table_type = 'BASE TABLE' "
         "order by 1, 2",
         [catalog, list(schemas)],
     ).fetchall()
 
 
 def write_year_outputs(
-    build_path: Path, out_dir: Path, year: int, manifest_path: Path
+    build_path: BuildRef, out_dir: Path, year: int, manifest_path: Path
 ) -> Publication:
     """Parquet per mart and audit table, marts.xlsx and quarantine.xlsx, into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     publication = Publication(year, out_dir)
     labels = column_labels(manifest_path)
     marts_sheets = {}
-    with duckdb.connect(str(build_path), read_only=True) as con:
+    with connect(build_path) as con:
         catalog = scalar(con, "select current_database()")
         for schema, name in _tables(con, catalog):
             table = fetch_sorted(con, f"{quote_identifier(schema)}.{quote_identifier(name)}")

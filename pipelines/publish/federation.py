@@ -1,0 +1,206 @@
+"""Publishing a university's year into the federation database (PostgreSQL).
+
+The federation database holds what the embedded `warehouse/union.duckdb` holds, for every
+university: the schemas `marts` and `audit`, each table with a `university` column in front of the
+build's own columns. A publication replaces the rows of one (university, year), in one
+transaction:
+
+- readers never wait and never see half a publication: until the commit every query sees the
+  previous rows, after it every query sees the new ones (PostgreSQL's MVCC; the delete and the
+  COPY take only row-level locks, which readers do not conflict with);
+- other universities' rows and the university's other years are not touched; a table without a
+  `year` column holds one state per university, which the publication replaces;
+- publications run one at a time (a transaction-scoped advisory lock), so two universities
+  publishing at once cannot both create the same new table.
+
+Rows travel from the build database to the federation database as COPY text, streamed through
+this process (PostgreSQL queries do not cross databases). The build's marts and audit tables hold
+no personal data (the privacy scan checks them), and nothing else is copied.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql as pgsql
+
+from pipelines.errors import UnionWarehouseError
+
+PUBLISHED_SCHEMAS = ("marts", "audit")
+UNIVERSITY_COLUMN = "university"
+# pg_advisory_xact_lock key: "unionwh publish" (any constant the project owns)
+PUBLICATION_LOCK = 0x756E696F6E7768
+
+_COLUMNS = """
+    select a.attname, format_type(a.atttypid, a.atttypmod)
+    from pg_attribute as a
+    inner join pg_class as c on c.oid = a.attrelid
+    inner join pg_namespace as n on n.oid = c.relnamespace
+    where n.nspname = %s and c.relname = %s and a.attnum > 0 and not a.attisdropped
+    order by a.attnum
+"""
+
+
+def _base_tables(con: psycopg.Connection) -> list[tuple[str, str]]:
+    return con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema = any(%s) and table_type = 'BASE TABLE' order by 1, 2",
+        [list(PUBLISHED_SCHEMAS)],
+    ).fetchall()
+
+
+def _columns(con: psycopg.Connection, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(_COLUMNS, [schema, table]).fetchall()
+
+
+def _table(schema: str, table: str) -> pgsql.Composed:
+    return pgsql.SQL("{}.{}").format(pgsql.Identifier(schema), pgsql.Identifier(table))
+
+
+def _ensure_table(
+    fed: psycopg.Connection, schema: str, table: str, columns: list[tuple[str, str]]
+) -> None:
+    """Create the federation table, or add the columns a newer model has; a column whose type
+    changed is an error to resolve by hand (the old rows would not fit)."""
+    existing = dict(_columns(fed, schema, table))
+    target = _table(schema, table)
+    if not existing:
+        definitions = [pgsql.SQL("{} varchar not null").format(pgsql.Identifier(UNIVERSITY_COLUMN))]
+        definitions += [
+            pgsql.SQL("{} {}").format(pgsql.Identifier(name), pgsql.SQL(sql_type))
+            for name, sql_type in columns
+        ]
+        fed.execute(
+            pgsql.SQL("create table {} ({})").format(target, pgsql.SQL(", ").join(definitions))
+        )
+        keys = [UNIVERSITY_COLUMN] + (["year"] if any(n == "year" for n, _ in columns) else [])
+        fed.execute(
+            pgsql.SQL("create index on {} ({})").format(
+                target, pgsql.SQL(", ").join(pgsql.Identifier(k) for k in keys)
+            )
+        )
+        return
+    for name, sql_type in columns:
+        if name not in existing:
+            fed.execute(
+                pgsql.SQL("alter table {} add column {} {}").format(
+                    target, pgsql.Identifier(name), pgsql.SQL(sql_type)
+                )
+            )
+        elif existing[name] != sql_type:
+            raise UnionWarehouseError(
+                f"联合会表 {schema}.{table} 的列 {name} 类型为 {existing[name]}，本次构建为 "
+                f"{sql_type}：请先迁移该表",
+                f"federation table {schema}.{table}: column {name} is {existing[name]}, this "
+                f"build has {sql_type}; migrate the table first",
+            )
+
+
+def _delete_rows(
+    fed: psycopg.Connection, schema: str, table: str, university: str, year: int
+) -> int:
+    has_year = any(name == "year" for name, _ in _columns(fed, schema, table))
+    condition = pgsql.SQL("{} = %s").format(pgsql.Identifier(UNIVERSITY_COLUMN))
+    params: list = [university]
+    if has_year:
+        condition = pgsql.SQL("{} and year = %s").format(condition)
+        params.append(year)
+    cursor = fed.execute(
+        pgsql.SQL("delete from {} where {}").format(_table(schema, table), condition), params
+    )
+    return cursor.rowcount
+
+
+def _copy_rows(
+    build: psycopg.Connection,
+    fed: psycopg.Connection,
+    schema: str,
+    table: str,
+    columns: list[str],
+    university: str,
+) -> int:
+    column_list = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
+    source = pgsql.SQL("copy (select {}, {} from {}) to stdout").format(
+        pgsql.Literal(university), column_list, _table(schema, table)
+    )
+    target = pgsql.SQL("copy {} ({}, {}) from stdin").format(
+        _table(schema, table), pgsql.Identifier(UNIVERSITY_COLUMN), column_list
+    )
+    with (
+        build.cursor() as out,
+        out.copy(source) as reader,
+        fed.cursor() as into,
+        into.copy(target) as writer,
+    ):
+        for chunk in reader:
+            writer.write(chunk)
+    return build.execute(
+        pgsql.SQL("select count(*) from {}").format(_table(schema, table))
+    ).fetchall()[0][0]
+
+
+def publish_federation(build_dsn: str, federation_dsn: str, university: str, year: int) -> dict:
+    """Replace the (university, year) rows of every federation mart and audit table with the
+    build's, in one transaction. Returns table -> rows of the university now published."""
+    published: dict[str, int] = {}
+    with (
+        psycopg.connect(build_dsn, autocommit=True) as build,
+        psycopg.connect(federation_dsn) as fed,
+        fed.transaction(),
+    ):
+        fed.execute("select pg_advisory_xact_lock(%s)", [PUBLICATION_LOCK])
+        for schema in PUBLISHED_SCHEMAS:
+            fed.execute(
+                pgsql.SQL("create schema if not exists {}").format(pgsql.Identifier(schema))
+            )
+        build_tables = _base_tables(build)
+        for schema, table in build_tables:
+            columns = _columns(build, schema, table)
+            if UNIVERSITY_COLUMN in {name for name, _ in columns}:
+                raise UnionWarehouseError(
+                    f"{schema}.{table} 已有 university 列，与联合会的学校列冲突",
+                    f"{schema}.{table} already has a university column, which the federation adds",
+                )
+            _ensure_table(fed, schema, table, columns)
+            _delete_rows(fed, schema, table, university, year)
+            rows = _copy_rows(build, fed, schema, table, [n for n, _ in columns], university)
+            published[f"{schema}.{table}"] = rows
+        # a mart the build no longer has: the university's rows of this year go with it
+        for schema, table in sorted(set(_base_tables(fed)) - set(build_tables)):
+            _delete_rows(fed, schema, table, university, year)
+    return published
+
+
+FEDERATION_SELECTION = "path:models/federation"
+
+
+def build_federation_marts(federation_dsn: str, target_path, year: int) -> str:
+    """Build the federation marts (dbt_project/models/federation/: views over the published rows of
+    every university) in the federation database, with their tests and unit tests. Returns dbt's
+    output; raises when a model or a test fails (the rows are published by then: the error says so).
+    """
+    import json
+    import os
+    import subprocess
+
+    from pipelines.dbt_assets import DBT_PROJECT_DIR, dbt_command
+    from pipelines.postgres import dsn_parts
+
+    env = {
+        **os.environ,
+        **{f"UNIONWH_PG_{key.upper()}": value for key, value in dsn_parts(federation_dsn).items()},
+    }
+    command = dbt_command(
+        "build", "--select", FEDERATION_SELECTION, "--target", "postgres", target_path=target_path
+    )
+    command += ["--vars", json.dumps({"year": int(year), "federation": True})]
+    completed = subprocess.run(
+        command, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        tail = "\n".join(completed.stdout.splitlines()[-30:])
+        raise UnionWarehouseError(
+            f"已发布到联合会数据库，但联合会汇总（marts.federation_figures）构建或检查失败：\n{tail}",
+            "published to the federation database, but the federation marts "
+            f"(marts.federation_figures) failed to build or test:\n{tail}",
+        )
+    return completed.stdout
