@@ -12,6 +12,7 @@ from pipelines.dbt_assets import DBT_TARGET_DIR
 from pipelines.partitions import fiscal_years
 from pipelines.publish.federation import build_federation_marts, publish_federation
 from pipelines.publish.fingerprint import build_raw_files, changes_since_publication, fingerprint
+from pipelines.publish.gate import refuse_unless_checked
 from pipelines.publish.manifest import MANIFEST_NAME, dbt_checks, write_manifest
 from pipelines.publish.publication import publish_warehouse, swap_directory, write_year_outputs
 from pipelines.resources import MartsFolder, PostgresWarehouse, Warehouse
@@ -32,6 +33,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: Warehouse, marts_folder: MartsFolder
     ) -> dg.MaterializeResult:
         year = int(context.partition_key)
+        refuse_unless_checked(context, year)
         build = warehouse.build_path(year)
         with connect(build) as con:
             rejected = rejected_files(con)
