@@ -174,12 +174,27 @@ def union_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, war
     os.environ.update(warehouse.dbt_env(year))
     args = ["build", "--target", warehouse.dbt_target, "--vars", json.dumps({"year": int(year)})]
     target = warehouse.dbt_target_dir(year)
+    built: set[dg.AssetKey] = set()
     emitted: set[dg.AssetCheckKey] = set()
-    for event in dbt.cli(args, context=context, target_path=target).stream():
-        if isinstance(event, dg.AssetCheckResult):
-            emitted.add(dg.AssetCheckKey(event.asset_key, event.check_name))
-        yield event
-    yield from checks_without_result(context, context.selected_asset_check_keys - emitted)
+    try:
+        for event in dbt.cli(args, context=context, target_path=target).stream():
+            if isinstance(event, dg.Output):
+                built.add(context.assets_def.keys_by_output_name[event.output_name])
+            elif isinstance(event, dg.AssetCheckResult):
+                emitted.add(dg.AssetCheckKey(event.asset_key, event.check_name))
+            yield event
+    except Exception:
+        # dbt failed (a model or a test): the step fails, and still names the declared tests
+        # that were not run on models it did build
+        yield from checks_without_result(context, _owed(context, built) - emitted)
+        raise
+    yield from checks_without_result(context, _owed(context, built) - emitted)
+
+
+def _owed(context: dg.AssetExecutionContext, built: set[dg.AssetKey]) -> set[dg.AssetCheckKey]:
+    """The selected checks on the models this build materialized: each must have a result.
+    (A model dbt skipped after an upstream failure is not materialized, nor are its checks owed.)"""
+    return {key for key in context.selected_asset_check_keys if key.asset_key in built}
 
 
 def checks_without_result(

@@ -21,6 +21,7 @@ try:
 except ImportError:  # not POSIX: no lock between concurrent publications
     fcntl = None
 
+from pipelines.publish.durability import replace_durably
 from pipelines.publish.files import fetch_sorted, write_parquet, write_workbook
 from pipelines.publish.labels import column_labels
 from pipelines.sql import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
@@ -99,11 +100,12 @@ def _write_quarantine_workbook(
 
 
 def swap_directory(staged: Path, target: Path) -> None:
-    """Replace target by staged with renames: the old folder is whole until the last moment."""
+    """Replace target by staged with renames: the old folder is whole until the last moment, and
+    every file of the new one is on disk before its name is (pipelines.publish.durability)."""
     old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
     if target.exists():
-        os.rename(target, old)
-    os.rename(staged, target)
+        os.rename(target, old)  # made durable by the folder's fsync before the next rename
+    replace_durably(staged, target)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
 
@@ -149,7 +151,7 @@ def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> Non
                 con.execute(
                     f"create table {target} as {' union all by name '.join(parts)} order by all"
                 )
-        os.replace(fresh, published_path)
+        replace_durably(fresh, published_path)
     finally:
         for leftover in (
             fresh,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -125,6 +126,8 @@ def world(tmp_path_factory) -> dict:
     assert first.returncode == 0, show(first)
     world["first_figure"] = figure(world["warehouse"])
     world["first_state"] = published_state(world)
+    manifest = json.loads((world["marts"] / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    world["first_inputs"] = {i["path"]: i["sha256"] for i in manifest["inputs"]}
     return world
 
 
@@ -338,3 +341,170 @@ def test_after_the_kill_the_publication_is_intact_for_the_next_run(world, killed
     assert file_changes(inputs, raw_files(world["raw"] / YEAR)) == []
     archive = world["warehouse"].parent / "archive"
     assert publication_problems(manifest, world["marts"] / YEAR, world["warehouse"], archive) == []
+
+
+# ------------------------------------------- 6: a run killed right after the warehouse's rename
+
+KILL_AFTER_RENAME = r"""
+import os, signal, sys
+from pathlib import Path
+
+published = Path(sys.argv[1])
+replace = os.replace
+
+
+def replace_then_die(source, target, *args, **kwargs):
+    replace(source, target, *args, **kwargs)
+    if Path(target) == published:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+os.replace = replace_then_die
+sys.argv = ["unionwh", *sys.argv[2:]]
+from pipelines.cli import main
+
+main()
+"""
+
+
+@pytest.fixture(scope="module")
+def killed_after_rename(world, killed) -> dict:
+    """The deleted file is put back (from the archive, by publication A's hash) so that the run
+    publishes a different figure, and the run dies the moment the new warehouse has its name."""
+    archived = world["warehouse"].parent / "archive" / world["first_inputs"][DELETED_FILE]
+    (world["raw"] / YEAR / DELETED_FILE).write_bytes(archived.read_bytes())
+    marts_before = tree_hashes(world["marts"] / YEAR)
+    script = world["base"] / "kill_after_rename.py"
+    script.write_text(KILL_AFTER_RENAME, encoding="utf-8")
+    process = subprocess.run(
+        [sys.executable, str(script), str(world["warehouse"]), "run", *common(world)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    return {"process": process, "marts_before": marts_before}
+
+
+def test_killed_right_after_the_rename_the_warehouse_is_whole_and_new(world, killed_after_rename):
+    process = killed_after_rename["process"]
+    assert process.returncode == -signal.SIGKILL, show(process)
+    # the new file has its name: every published table opens and the figure is the new one
+    assert figure(world["warehouse"]) == world["first_figure"]
+    with duckdb.connect(str(world["warehouse"]), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('marts', 'audit') order by 1"
+        ).fetchall()
+        assert ("marts.report_figures",) in tables and ("audit.quarantine",) in tables
+        for (name,) in tables:
+            con.execute(f"select count(*) from {name}").fetchall()  # every block reads
+        assert con.execute("select count(*) from marts.report_figures").fetchall()[0][0] >= 35
+    # the folder was not swapped yet: the previous publication, whole, and no temporary files
+    assert tree_hashes(world["marts"] / YEAR) == killed_after_rename["marts_before"]
+    assert [p.name for p in world["warehouse"].parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_next_run_after_the_kill_publishes_the_folder_too(world, killed_after_rename):
+    """The manifest still describes the previous publication, so the next run is not skipped."""
+    result = run_cli("run", *common(world))
+    assert result.returncode == 0, show(result)
+    assert SKIPPED not in result.stdout, show(result)
+    manifest = json.loads((world["marts"] / YEAR / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["figures"][FIGURE]["value"] == world["first_figure"]
+
+
+# ------------------------- 7: a department code the seed does not know, planted into a mart
+
+PLANTED_CODE = "no_such_department"
+# dbt runs the copy of the project; Dagster declares the checks from the project's manifest
+DISABLED_TEST = ("spending_by_category", "amount", "not_null")
+
+
+def plant(project: Path) -> None:
+    """One more row in marts.participation with a department code missing from the seed, and one
+    model-level test switched off, so dbt does not run a test Dagster declares."""
+    import yaml
+
+    mart = project / "models" / "marts" / "participation.sql"
+    sql = mart.read_text(encoding="utf-8")
+    assert sql.rstrip().endswith("select * from final")
+    mart.write_text(
+        sql.rstrip()
+        + f"\nunion all\nselect * replace ('{PLANTED_CODE}' as department_code)"
+        + "\nfrom (select * from final limit 1)\n",
+        encoding="utf-8",
+    )
+    properties = project / "models" / "marts" / "_marts__models.yml"
+    models = yaml.safe_load(properties.read_text(encoding="utf-8"))
+    model_name, column_name, test = DISABLED_TEST
+    [model] = [m for m in models["models"] if m["name"] == model_name]
+    [column] = [c for c in model["columns"] if c["name"] == column_name]
+    tests = column["data_tests"]
+    tests[tests.index(test)] = {test: {"config": {"enabled": False}}}
+    properties.write_text(yaml.safe_dump(models, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def planted(world, killed_after_rename) -> dict:
+    import dagster as dg
+
+    from pipelines.dbt_assets import DBT_PROJECT_DIR, UnionDbtCli, _dbt_executable
+    from pipelines.definitions import defs
+    from pipelines.resources import MartsFolder, RawFolder, Warehouse
+
+    before = published_state(world)
+    project = world["base"] / "planted" / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    plant(project)
+    resources = {
+        "raw_folder": RawFolder(path=str(world["raw"])),
+        "warehouse": Warehouse(path=str(world["warehouse"])),
+        "marts_folder": MartsFolder(path=str(world["marts"])),
+        "dbt": UnionDbtCli(
+            project_dir=str(project), profiles_dir=str(project), dbt_executable=_dbt_executable()
+        ),
+    }
+    result = dg.materialize(
+        [*defs.assets, *defs.asset_checks],
+        partition_key=YEAR,
+        resources=resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    evaluations = {
+        (
+            e.asset_check_evaluation_data.asset_key.to_user_string(),
+            e.asset_check_evaluation_data.check_name,
+        ): e
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    return {"result": result, "before": before, "evaluations": evaluations}
+
+
+def test_a_planted_department_code_blocks_the_run(world, planted):
+    result = planted["result"]
+    assert not result.success
+    failed = {
+        name: event.asset_check_evaluation_data
+        for (asset, name), event in planted["evaluations"].items()
+        if not event.asset_check_evaluation_data.passed
+    }
+    [relationship] = [n for n in failed if n.startswith("relationships_participation_department")]
+    assert failed[relationship].metadata["dagster_dbt/failed_row_count"].value == 1
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "published/year" not in materialized
+    assert "marts/participation" in materialized
+
+
+def test_a_declared_test_that_dbt_did_not_run_fails_as_no_result(world, planted):
+    model, column, test = DISABLED_TEST
+    key = (f"marts/{model}", f"{test}_{model}_{column}")
+    evaluation = planted["evaluations"][key].asset_check_evaluation_data
+    assert not evaluation.passed
+    assert "没有结果" in evaluation.metadata["details"].value
+
+
+def test_the_previous_publication_stays_byte_for_byte(world, planted):
+    assert published_state(world) == planted["before"]
