@@ -230,12 +230,13 @@ class PreparedXls:
 
     source: Path  # the file calamine should read (a renumbered copy when a sheet was sparse)
     row_numbers: dict[str, list[int]]  # grid row -> Excel row, for renumbered sheets
-    formulas_without_value: dict[str, set[tuple[int, int]]]  # (Excel row, grid column)
+    # (Excel row, 0-based column of the sheet calamine reads); the reader maps it onto the grid
+    formulas_without_value: dict[str, set[tuple[int, int]]]
 
 
 def prepare_xls(path: Path, workbook: XlsWorkbook, stream_name: str, stream: bytes, scratch: Path):
-    """Renumber the sparse sheets into a scratch copy; place the formulas without value on the
-    grid calamine will build (its first column is the sheet's first column holding a value)."""
+    """Renumber the sparse sheets into a scratch copy, and say where the formulas without a value
+    are in it (pipelines.ingest.workbook places them on calamine's grid)."""
     sparse = [s for s in workbook.sheets if s.is_sparse]
     row_numbers: dict[str, list[int]] = {}
     maps: dict[str, tuple[_Positions, _Positions]] = {}
@@ -263,8 +264,7 @@ def prepare_xls(path: Path, workbook: XlsWorkbook, stream_name: str, stream: byt
             continue
         _, cols = maps.get(sheet.name, (None, None))
         place = cols or (lambda column: column)
-        first = place(min(sheet.columns))
         formulas[sheet.name] = {
-            (row + 1, place(column) - first) for row, column in sheet.formulas_without_value
+            (row + 1, place(column)) for row, column in sheet.formulas_without_value
         }
     return PreparedXls(source, row_numbers, formulas)

@@ -100,7 +100,7 @@ def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
                     name=name,
                     cells=cells,
                     visible=sheet.visible == "visible",
-                    formulas_without_value=missing_values.get(name, set()),
+                    formulas_without_value=_in_grid_columns(sheet, missing_values.get(name, set())),
                     row_numbers=row_numbers.get(name),
                 )
             )
@@ -169,6 +169,18 @@ def _named_for_content(source: Path, scratch: Path, is_xls: bool) -> Path:
     link = scratch / ("content.xls" if is_xls else "content.xlsx")
     link.symlink_to(source.resolve())
     return link
+
+
+def _in_grid_columns(
+    sheet: fastexcel.ExcelSheet, cells: set[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """(row, sheet column) -> (row, grid column). The grid starts at the first column calamine
+    found a value in; calamine says which sheet column each grid column is (absolute_index), so a
+    formatted empty cell left of the data, which the XML lists and calamine skips, shifts nothing."""
+    if not cells:
+        return set()
+    grid_column = {info.absolute_index: info.index for info in sheet.available_columns()}
+    return {(row, grid_column[column]) for row, column in cells if column in grid_column}
 
 
 def _prepare_zip(
@@ -282,7 +294,8 @@ def _column_index(letters: str) -> int:
 
 
 def _formulas_without_value(path: Path, names: set[str]) -> dict[str, set[tuple[int, int]]]:
-    """Per sheet name, the cells that hold a formula but no cached value.
+    """Per sheet name, the cells (row number, 0-based sheet column) that hold a formula but no
+    cached value.
 
     Calamine shows such a cell as blank, indistinguishable from an empty cell; the contract wants its
     row quarantined, so the sheet XML of the named sheets (those whose bytes show a formula that
@@ -297,21 +310,17 @@ def _formulas_without_value(path: Path, names: set[str]) -> dict[str, set[tuple[
             if sheet_name not in names:
                 continue
             cells: set[tuple[int, int]] = set()
-            min_column = None
             with archive.open(member) as raw:
                 for _, element in ET.iterparse(raw):
                     if element.tag != f"{ns}c":
                         continue
                     ref = _CELL_REF.match(element.get("r", ""))
                     if ref:
-                        column = _column_index(ref.group(1))
-                        min_column = column if min_column is None else min(min_column, column)
                         value = element.find(f"{ns}v")
                         if element.find(f"{ns}f") is not None and (value is None or not value.text):
-                            cells.add((int(ref.group(2)), column))
+                            cells.add((int(ref.group(2)), _column_index(ref.group(1))))
                     element.clear()
-            offset = min_column or 0
-            found[sheet_name] = {(row, column - offset) for row, column in cells}
+            found[sheet_name] = cells
     return found
 
 

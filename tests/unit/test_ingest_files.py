@@ -4,6 +4,7 @@ formulas, export dates and unreadable files. Files are written for real into tmp
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -196,6 +197,34 @@ def test_formula_without_cached_value_is_flagged(tmp_path):
     workbook.save(path)
     rows = rows_of(read(path, "welfare"), "welfare_payments")
     assert [(r["_row_number"], r["_error_code"], r["_error_column"]) for r in rows] == [
+        (2, None, None),
+        (3, "formula_without_value", "金额"),
+    ]
+
+
+def test_formula_column_is_not_shifted_by_a_formatted_empty_cell_on_the_left(tmp_path):
+    """Column A holds only formatting (a fill, no value): calamine's grid starts at column B, the
+    sheet XML still lists A's cells. The formula in G must flag 金额, not the column beside it."""
+    from openpyxl.styles import PatternFill
+
+    path = tmp_path / "f.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "明细"
+    rows = [
+        WELFARE_HEADER,
+        [1, "2023-06-15", "GH0001", "张三", "新年慰问", 800, "2023"],
+        [2, "2023-06-15", "GH0002", "李四", "新年慰问", "=G2*2", "2023"],
+    ]
+    for r, row in enumerate(rows, start=1):
+        sheet.cell(row=r, column=1).fill = PatternFill("solid", fgColor="FFFF00")
+        for c, value in enumerate(row, start=2):
+            sheet.cell(row=r, column=c, value=value)
+    workbook.save(path)
+    sheet_xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="A3" s="1"' in sheet_xml  # the formatted empty cell is in the XML
+    rows_read = rows_of(read(path, "welfare"), "welfare_payments")
+    assert [(r["_row_number"], r["_error_code"], r["_error_column"]) for r in rows_read] == [
         (2, None, None),
         (3, "formula_without_value", "金额"),
     ]
