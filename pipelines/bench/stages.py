@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 
@@ -91,7 +90,7 @@ def stage_read(spec: dict) -> dict:
     started, handoff_seconds = time.perf_counter(), 0.0
     rows, files, rejected, per_source = 0, 0, [], {}
     for source in sorted(sources):  # Dagster runs the ingestion steps in step-key order
-        load = SourceLoad(source, take_source("bench", year_dir, source, contract, date.today()))
+        load = SourceLoad(source, take_source("bench", year_dir, source, contract))
         rows += load.rows_read
         files += len(load.files)
         rejected += [f.file_name for f in load.rejected]
@@ -172,7 +171,7 @@ def stage_land(spec: dict) -> dict:
         if handoff and (handoff / source / HANDOFF_INDEX).exists():
             load = _take_over(handoff / source)
         else:
-            load = read_source(year_dir, source, contract, date.today())
+            load = read_source(year_dir, source, contract)
         rows += load.rows_read
         took, _ = _timed(
             lambda load=load: [

@@ -3,8 +3,6 @@
 Asset bodies are thin: reading and parsing live in pipelines.ingest / pipelines.parse.
 """
 
-from datetime import date
-
 import dagster as dg
 
 from pipelines.contract import load_contract
@@ -75,9 +73,7 @@ def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
         year = context.partition_key
         year_dir = raw_folder.year_dir(year)
         # the run's first ingestion step starts reading every source it selects (readers.py)
-        files = take_source(
-            context.run_id, year_dir, source, contract, date.today(), _run_sources(context)
-        )
+        files = take_source(context.run_id, year_dir, source, contract, _run_sources(context))
         load = SourceLoad(source, files)
         for read in load.files:
             archive_file(

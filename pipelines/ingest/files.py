@@ -13,7 +13,7 @@ import polars as pl
 from pipelines.contract import Table
 from pipelines.errors import FileRejected
 from pipelines.ingest.sheet import export_date_in_cells, sheet_rows
-from pipelines.ingest.workbook import read_grids
+from pipelines.ingest.workbook import read_grids, workbook_property_date
 from pipelines.parse.headers import find_header
 
 _DATE_IN_NAME = re.compile(r"(20\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
@@ -76,9 +76,7 @@ def export_date_in_name(file_name: str) -> date | None:
         return None
 
 
-def read_file(
-    path: Path, file_name: str, source: str, tables: tuple[Table, ...], run_date: date
-) -> FileRead:
+def read_file(path: Path, file_name: str, source: str, tables: tuple[Table, ...]) -> FileRead:
     """Read one raw file of a source. Never raises for bad input: a bad file comes back rejected."""
     read = FileRead(source, file_name, sha256_of(path), path.stat().st_size)
     try:
@@ -86,7 +84,10 @@ def read_file(
     except FileRejected as error:
         return read.reject(error)
     if any(t.snapshot for t in tables) and read.rows:
-        _date_the_export(read, run_date)
+        try:
+            _date_the_export(read, path)
+        except FileRejected as error:
+            return read.reject(error)
     return read
 
 
@@ -143,12 +144,28 @@ def _read_sheets(read: FileRead, path: Path, tables: tuple[Table, ...]) -> None:
         )
 
 
-def _date_the_export(read: FileRead, run_date: date) -> None:
-    """A snapshot's date: the 导出日期 cell, else the date in the file name, else the run date."""
+def _date_the_export(read: FileRead, path: Path) -> None:
+    """A snapshot's date, from the file alone, so that a rerun on another day gives the same
+    year: the 导出日期 cell, else the date in the file name, else the workbook's own properties
+    (created, else modified; with a warning). A file with none of them is rejected."""
     if read.export_date is None:
         read.export_date = export_date_in_name(read.file_name)
     if read.export_date is None:
-        read.export_date = run_date
+        stamped = workbook_property_date(path)
+        if stamped is None:
+            raise FileRejected(
+                read.file_name,
+                "export_date_missing",
+                "找不到导出日期：表头上方没有「导出日期」单元格，文件名中没有日期，"
+                "工作簿属性中也没有创建日期；请在文件名中写上导出日期（如 提案_20231130.xlsx）后重新提交",
+                "no export date: no 导出日期 cell above the header, no date in the file name and "
+                "no creation date in the workbook's properties; put the export date in the file "
+                "name (e.g. 提案_20231130.xlsx) and send it again",
+            )
+        read.export_date, prop = stamped
+        words = {"created": ("创建时间", "created"), "modified": ("修改时间", "last modified")}[
+            prop
+        ]
         read.warnings.append(
             {
                 "_source": read.source,
@@ -157,9 +174,11 @@ def _date_the_export(read: FileRead, run_date: date) -> None:
                 "sheet_name": None,
                 "row_number": None,
                 "column_name": "导出日期",
-                "warning_code": "export_date_missing",
-                "message_zh": f"未找到导出日期（单元格或文件名），按运行日期 {run_date} 计",
-                "message_en": f"no export date in a cell or the file name; the run date {run_date} is used",
+                "warning_code": "export_date_from_properties",
+                "message_zh": f"单元格和文件名中都没有导出日期，按工作簿属性的{words[0]} "
+                f"{read.export_date} 计",
+                "message_en": f"no export date in a cell or the file name; the workbook's "
+                f"{words[1]} date {read.export_date} is used",
             }
         )
     read.rows = {

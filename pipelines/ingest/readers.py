@@ -24,7 +24,6 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from pipelines.contract import Contract
@@ -76,13 +75,12 @@ class PendingFile:
     file_name: str
     source: str
     tables: tuple
-    run_date: date
     future: Future | None = None
     pool: ProcessPoolExecutor | None = None
 
     @property
     def arguments(self) -> tuple:
-        return self.path, self.file_name, self.source, self.tables, self.run_date
+        return self.path, self.file_name, self.source, self.tables
 
     def result(self) -> FileRead:
         if self.future is None:
@@ -117,13 +115,10 @@ def _read_in_fresh_process(pending: PendingFile) -> FileRead:
             )
 
 
-def submit_files(
-    paths: list[tuple[Path, str, str]], contract: Contract, run_date: date
-) -> list[PendingFile]:
+def submit_files(paths: list[tuple[Path, str, str]], contract: Contract) -> list[PendingFile]:
     """Start reading (path, file name, source) triples; the results are asked for later."""
     pending = [
-        PendingFile(path, name, source, contract.tables_of(source), run_date)
-        for path, name, source in paths
+        PendingFile(path, name, source, contract.tables_of(source)) for path, name, source in paths
     ]
     if worker_count() > 1:
         pool = reader_pool()
@@ -159,9 +154,7 @@ def _read_ahead(run_id: str, year_dir: Path) -> ReadAhead:
         return ahead
 
 
-def _submit_sources(
-    ahead: ReadAhead, sources: list[str], contract: Contract, run_date: date
-) -> None:
+def _submit_sources(ahead: ReadAhead, sources: list[str], contract: Contract) -> None:
     from pipelines.ingest.source import source_files
 
     # in the order the run takes them (Dagster runs the ingestion steps in step-key order): a source
@@ -173,7 +166,7 @@ def _submit_sources(
     ]
     for s in sources:
         ahead.pending.setdefault(s, [])
-    for f in submit_files(triples, contract, run_date):
+    for f in submit_files(triples, contract):
         ahead.pending[f.source].append(f)
 
 
@@ -182,7 +175,6 @@ def take_source(
     year_dir: Path,
     source: str,
     contract: Contract,
-    run_date: date,
     run_sources: list[str] | None = None,
 ) -> list[FileRead]:
     """The source's files, read. The first call of a run submits the files of every source the run
@@ -190,9 +182,9 @@ def take_source(
     ahead = _read_ahead(run_id, year_dir)
     if not ahead.submitted:
         ahead.submitted = True
-        _submit_sources(ahead, list(run_sources or contract.sources), contract, run_date)
+        _submit_sources(ahead, list(run_sources or contract.sources), contract)
     if source not in ahead.pending:  # not foreseen, or asked for again (a retried step)
-        _submit_sources(ahead, [source], contract, run_date)
+        _submit_sources(ahead, [source], contract)
     reads = [f.result() for f in ahead.pending.pop(source)]
     with _lock:
         idle = not any(r.pending for r in _runs.values())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +41,14 @@ def source_files(year_dir: Path, source: str) -> list[Path]:
     )
 
 
-def read_source(year_dir: Path, source: str, contract: Contract, run_date: date) -> SourceLoad:
+def read_source(year_dir: Path, source: str, contract: Contract) -> SourceLoad:
     """Every file of one source, read in the reader processes (pipelines.ingest.readers)."""
     from pipelines.ingest.readers import submit_files
 
     triples = [
         (p, p.relative_to(year_dir).as_posix(), source) for p in source_files(year_dir, source)
     ]
-    return SourceLoad(source, [f.result() for f in submit_files(triples, contract, run_date)])
+    return SourceLoad(source, [f.result() for f in submit_files(triples, contract)])
 
 
 def land_source(con: Any, contract: Contract, load: SourceLoad) -> None:

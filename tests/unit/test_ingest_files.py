@@ -16,7 +16,6 @@ from pipelines.contract import load_contract
 from pipelines.ingest.files import export_date_in_name, read_file
 
 CONTRACT = load_contract()
-RUN_DATE = dt.date(2023, 12, 31)
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...] = ()) -> Path:
@@ -34,7 +33,7 @@ def write_xlsx(path: Path, sheets: dict[str, list[list]], hidden: tuple[str, ...
 
 
 def read(path: Path, source: str):
-    return read_file(path, f"{source}/{path.name}", source, CONTRACT.tables_of(source), RUN_DATE)
+    return read_file(path, f"{source}/{path.name}", source, CONTRACT.tables_of(source))
 
 
 def rows_of(read_result, table: str):
@@ -299,16 +298,44 @@ def test_export_date_label_and_value_in_two_cells(tmp_path):
     assert read(path, "proposals").export_date == dt.date(2023, 9, 30)
 
 
-def test_export_date_from_file_name_then_run_date(tmp_path):
+def test_export_date_from_file_name():
     assert export_date_in_name("proposals/提案_20231130.xlsx") == dt.date(2023, 11, 30)
     assert export_date_in_name("proposals/提案-2023-05-31.xlsx") == dt.date(2023, 5, 31)
-    header = ["提案编号", "会议", "标题", "是否立案", "办理状态"]
-    path = write_xlsx(
-        tmp_path / "提案.xlsx", {"提案": [header, ["JD1", "工代会", "t", "否", "未办理"]]}
-    )
+
+
+PROPOSAL_ROWS = [
+    ["提案编号", "会议", "标题", "是否立案", "办理状态"],
+    ["JD1", "工代会", "t", "否", "未办理"],
+]
+
+
+def test_export_date_from_the_workbook_properties_in_china_time(tmp_path):
+    """No cell, no date in the name: the workbook's created date, read in UTC+8 (a file made at
+    07:00 in Chongqing on 30 November is stamped 23:00 UTC on the 29th)."""
+    path = tmp_path / "提案.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.set_properties({"created": dt.datetime(2023, 11, 29, 23, 0, 0)})  # written as UTC
+    sheet = workbook.add_worksheet("提案")
+    for r, row in enumerate(PROPOSAL_ROWS):
+        sheet.write_row(r, 0, row)
+    workbook.close()
     result = read(path, "proposals")
-    assert result.export_date == RUN_DATE
-    assert [w["warning_code"] for w in result.warnings] == ["export_date_missing"]
+    assert result.export_date == dt.date(2023, 11, 30)
+    [warning] = result.warnings
+    assert warning["warning_code"] == "export_date_from_properties"
+    assert "2023-11-30" in warning["message_zh"] and "created" in warning["message_en"]
+
+
+def test_an_export_without_any_date_is_rejected_the_same_on_every_day(tmp_path):
+    """A CSV has no properties: with no date in a cell or the name it is rejected, never dated by
+    the day of the run."""
+    path = tmp_path / "提案.csv"
+    path.write_text("\n".join(",".join(row) for row in PROPOSAL_ROWS), encoding="utf-8")
+    result = read(path, "proposals")
+    assert (result.status, result.error_code) == ("rejected", "export_date_missing")
+    assert "提案.csv" in result.file_name and "文件名" in result.message_zh
+    assert "file name" in result.message_en
+    assert result.rows == {}
 
 
 def test_hostile_sheet_name_is_data(tmp_path):

@@ -4,7 +4,6 @@ of a small sheet, with the row numbers Excel shows. Peak memory is measured in a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import subprocess
@@ -62,7 +61,7 @@ MEASURE = textwrap.dedent(
     from pipelines.ingest.files import read_file
     tables = load_contract().tables_of("welfare")
     path = Path(sys.argv[1])
-    read = read_file(path, "welfare/" + path.name, "welfare", tables, dt.date(2023, 12, 31))
+    read = read_file(path, "welfare/" + path.name, "welfare", tables)
     rows = [r for f in read.rows.get("welfare_payments", []) for r in f.iter_rows(named=True)]
     print(json.dumps({
         "status": read.status,
@@ -128,7 +127,6 @@ def read(path: Path):
         f"welfare/{path.name}",
         "welfare",
         CONTRACT.tables_of("welfare"),
-        dt.date(2023, 12, 31),
     )
 
 

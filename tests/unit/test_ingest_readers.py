@@ -3,7 +3,6 @@ read-ahead taken source by source, and a reader that dies does not lose the file
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import time
@@ -18,7 +17,6 @@ from pipelines.ingest import readers
 from pipelines.ingest.source import read_source
 
 CONTRACT = load_contract()
-RUN_DATE = dt.date(2023, 12, 31)
 DEMO_YEAR = Path(__file__).resolve().parents[2] / "raw" / "2023"
 
 
@@ -40,9 +38,9 @@ def _no_pool_left():
 
 def test_pool_reads_the_same_rows_as_this_process(monkeypatch):
     monkeypatch.setenv(readers.WORKERS_VARIABLE, "2")
-    pooled = read_source(DEMO_YEAR, "welfare", CONTRACT, RUN_DATE)
+    pooled = read_source(DEMO_YEAR, "welfare", CONTRACT)
     monkeypatch.setenv(readers.WORKERS_VARIABLE, "1")
-    here = read_source(DEMO_YEAR, "welfare", CONTRACT, RUN_DATE)
+    here = read_source(DEMO_YEAR, "welfare", CONTRACT)
     assert [f.file_name for f in pooled.files] == [f.file_name for f in here.files]
     assert [f.outcome for f in pooled.files] == [f.outcome for f in here.files]
     a, b = _rows(pooled.files), _rows(here.files)
@@ -54,12 +52,12 @@ def test_pool_reads_the_same_rows_as_this_process(monkeypatch):
 def test_read_ahead_submits_the_run_once_and_hands_each_source_over(monkeypatch):
     monkeypatch.setenv(readers.WORKERS_VARIABLE, "2")
     sources = ["meetings", "budget", "publicity"]
-    first = readers.take_source("run-a", DEMO_YEAR, "budget", CONTRACT, RUN_DATE, sources)
+    first = readers.take_source("run-a", DEMO_YEAR, "budget", CONTRACT, sources)
     ahead = readers._runs["run-a"]
     assert sorted(ahead.pending) == ["meetings", "publicity"]  # read ahead, not yet taken
     assert [f.source for f in first] == ["budget"]
     for source in ("meetings", "publicity"):
-        files = readers.take_source("run-a", DEMO_YEAR, source, CONTRACT, RUN_DATE, sources)
+        files = readers.take_source("run-a", DEMO_YEAR, source, CONTRACT, sources)
         assert files and all(f.source == source and f.status == "loaded" for f in files)
     assert not ahead.pending
     assert readers._pool is None  # every source taken: no idle readers are kept
@@ -67,9 +65,9 @@ def test_read_ahead_submits_the_run_once_and_hands_each_source_over(monkeypatch)
 
 def test_a_new_run_cancels_what_a_failed_run_left(monkeypatch):
     monkeypatch.setenv(readers.WORKERS_VARIABLE, "2")
-    readers.take_source("failed", DEMO_YEAR, "budget", CONTRACT, RUN_DATE, ["budget", "welfare"])
+    readers.take_source("failed", DEMO_YEAR, "budget", CONTRACT, ["budget", "welfare"])
     assert "failed" in readers._runs
-    files = readers.take_source("next", DEMO_YEAR, "budget", CONTRACT, RUN_DATE, ["budget"])
+    files = readers.take_source("next", DEMO_YEAR, "budget", CONTRACT, ["budget"])
     assert "failed" not in readers._runs and [f.source for f in files] == ["budget"]
 
 
@@ -78,7 +76,7 @@ def test_a_reader_that_dies_does_not_lose_the_file(monkeypatch):
     path = next((DEMO_YEAR / "members").glob("*.xlsx"))
     pool = readers.reader_pool()
     busy = [pool.submit(time.sleep, 30) for _ in range(2)]  # both readers busy: the file waits
-    pending = readers.submit_files([(path, f"members/{path.name}", "members")], CONTRACT, RUN_DATE)
+    pending = readers.submit_files([(path, f"members/{path.name}", "members")], CONTRACT)
     deadline = time.monotonic() + 30
     while len(pool._processes) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
