@@ -331,28 +331,48 @@ _OFFICE_TIME = dt.timezone(dt.timedelta(hours=8))
 
 
 def workbook_property_date(path: Path) -> tuple[date, str] | None:
-    """The date the workbook says it was made (docProps/core.xml: created, else last modified),
-    in China time, with the property's name; None for CSV, .xls and workbooks without one."""
+    """The date the workbook says it was made (created, else last saved), in China time, with the
+    property's name: docProps/core.xml of an xlsx, the SummaryInformation stream of an .xls.
+    None for CSV and for workbooks that carry neither."""
+    stamps = _core_properties(path) if zipfile.is_zipfile(path) else _ole_properties(path)
+    for name, stamp in stamps:
+        if stamp is None:
+            continue
+        if stamp.tzinfo is None:  # both formats store UTC
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        return stamp.astimezone(_OFFICE_TIME).date(), name
+    return None
+
+
+def _core_properties(path: Path) -> list[tuple[str, dt.datetime | None]]:
     from xml.etree import ElementTree as ET
 
-    if not zipfile.is_zipfile(path):
-        return None
     terms = "{http://purl.org/dc/terms/}"
     try:
         with zipfile.ZipFile(path) as archive:
             core = ET.fromstring(archive.read("docProps/core.xml"))
     except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError):
-        return None
+        return []
+    stamps = []
     for name in ("created", "modified"):
         element = core.find(f"{terms}{name}")
         try:
-            stamp = dt.datetime.fromisoformat((element.text or "").strip())
+            stamps.append((name, dt.datetime.fromisoformat((element.text or "").strip())))
         except (AttributeError, ValueError):
             continue
-        if stamp.tzinfo is None:  # W3CDTF without a zone: taken as written
-            return stamp.date(), name
-        return stamp.astimezone(_OFFICE_TIME).date(), name
-    return None
+    return stamps
+
+
+def _ole_properties(path: Path) -> list[tuple[str, dt.datetime | None]]:
+    try:
+        with path.open("rb") as stream:
+            if not stream.read(8).startswith(OLE_MAGIC):
+                return []
+        with olefile.OleFileIO(str(path)) as ole:
+            meta = ole.get_metadata()
+    except (OSError, ValueError):
+        return []
+    return [("created", meta.create_time), ("modified", meta.last_saved_time)]
 
 
 def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:

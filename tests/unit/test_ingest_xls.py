@@ -23,14 +23,13 @@ from pipelines.ingest.workbook import read_grids
 from tests.xls_copy import write_cached_formula, xlsx_to_xls
 
 CONTRACT = load_contract()
-RUN_DATE = dt.date(2023, 12, 31)
 HEADER = ["序号", "发放日期", "工号", "姓名", "慰问类别", "金额（元）", "所属年度"]
 LAST_ROW = 65_536  # an .xls sheet's last row (IV65536 is its last cell)
 LINEAGE = ("_source", "_sheet_name", "_row_number", "_raw_values", "_error_code", "_error_column")
 
 
 def read(path: Path, source: str = "welfare"):
-    return read_file(path, f"{source}/{path.name}", source, CONTRACT.tables_of(source), RUN_DATE)
+    return read_file(path, f"{source}/{path.name}", source, CONTRACT.tables_of(source))
 
 
 def rows_of(result, table: str = "welfare_payments") -> list[dict]:
@@ -134,7 +133,7 @@ MEASURE = textwrap.dedent(
     from pipelines.ingest.files import read_file
     tables = load_contract().tables_of("welfare")
     path = Path(sys.argv[1])
-    read = read_file(path, "welfare/" + path.name, "welfare", tables, dt.date(2023, 12, 31))
+    read = read_file(path, "welfare/" + path.name, "welfare", tables)
     rows = [r for f in read.rows.get("welfare_payments", []) for r in f.iter_rows(named=True)]
     print(json.dumps({
         "status": read.status,
