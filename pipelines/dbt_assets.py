@@ -214,5 +214,6 @@ def checks_without_result(
                 "where": key.asset_key.to_user_string().replace("/", "."),
                 "details": "dbt 未执行此测试，检查没有结果 "
                 "(dbt did not run this test: the check has no result)",
+                "no_result": True,
             },
         )

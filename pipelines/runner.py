@@ -206,9 +206,14 @@ def _collect_steps(instance, run_id: str, outcome: RunOutcome, debug: bool) -> N
             evaluation = event.event_specific_data
             outcome.checks.append(_check_outcome(evaluation, blocking))
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                no_result = _metadata_value(evaluation.metadata or {}, "no_result")
+                words = (
+                    "检查没有结果 check emitted no result"
+                    if no_result
+                    else "检查未通过 check failed"
+                )
                 outcome.failures.append(
-                    f"检查未通过 check failed: {evaluation.check_name} "
-                    f"(on {evaluation.asset_key.to_user_string()})"
+                    f"{words}: {evaluation.check_name} (on {evaluation.asset_key.to_user_string()})"
                 )
 
 
