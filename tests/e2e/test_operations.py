@@ -349,21 +349,20 @@ KILL_AFTER_RENAME = r"""
 import os, signal, sys
 from pathlib import Path
 
-published = Path(sys.argv[1])
-replace = os.replace
 
-
-def replace_then_die(source, target, *args, **kwargs):
+def replace_then_die(source, target, *args, replace=os.replace, **kwargs):
     replace(source, target, *args, **kwargs)
-    if Path(target) == published:
+    if Path(target) == Path(os.environ["KILL_AFTER_RENAMING_TO"]):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-os.replace = replace_then_die
-sys.argv = ["unionwh", *sys.argv[2:]]
-from pipelines.cli import main
+if __name__ == "__main__":  # the reader processes import this file too; only the run dies
+    os.environ["KILL_AFTER_RENAMING_TO"] = sys.argv[1]
+    os.replace = replace_then_die
+    sys.argv = ["unionwh", *sys.argv[2:]]
+    from pipelines.cli import main
 
-main()
+    main()
 """
 
 
