@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,56 @@ def run_cli(
         capture_output=True,
         text=True,
         timeout=900,
+    )
+
+
+@dataclass(frozen=True)
+class DemoPublication:
+    """The shipped 2023 demo year run once by `unionwh run`, as a user runs it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    warehouse: Path
+    marts: Path
+
+
+@pytest.fixture(scope="session")
+def demo_publication(tmp_path_factory) -> DemoPublication:
+    """One run of the demo year for every test that only reads what it published (the demo
+    year's figures, the .xls comparison, the PostgreSQL comparison): built once per test run and
+    shared across pytest-xdist workers. A test that runs again, changes inputs or kills a run
+    makes its own."""
+    from tests.report_sample import build_once
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's folder, common to its workers
+
+    def run(base: Path) -> None:
+        base.mkdir(parents=True)
+        result = run_cli(
+            "run",
+            "--year",
+            "2023",
+            "--raw-dir",
+            str(DEMO_RAW),
+            "--warehouse",
+            str(base / "warehouse" / "union.duckdb"),
+            "--marts-dir",
+            str(base / "marts"),
+        )
+        (base / "stdout.txt").write_text(result.stdout, encoding="utf-8")
+        (base / "stderr.txt").write_text(result.stderr, encoding="utf-8")
+        (base / "returncode.txt").write_text(str(result.returncode), encoding="utf-8")
+
+    base = build_once(root / "demo-publication", run)
+    return DemoPublication(
+        returncode=int((base / "returncode.txt").read_text(encoding="utf-8")),
+        stdout=(base / "stdout.txt").read_text(encoding="utf-8"),
+        stderr=(base / "stderr.txt").read_text(encoding="utf-8"),
+        warehouse=base / "warehouse" / "union.duckdb",
+        marts=base / "marts",
     )
 
 

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import DEMO_RAW, PROJECT_ROOT, run_cli
+from tests.conftest import PROJECT_ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo_run")]
 
@@ -26,21 +26,12 @@ def published_figures() -> dict[str, tuple[Decimal, str]]:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("demo")
-    warehouse, marts = base / "warehouse" / "union.duckdb", base / "marts"
-    result = run_cli(
-        "run",
-        "--year",
-        "2023",
-        "--raw-dir",
-        str(DEMO_RAW),
-        "--warehouse",
-        str(warehouse),
-        "--marts-dir",
-        str(marts),
-    )
-    return {"result": result, "warehouse": warehouse, "marts": marts}
+def demo_run(demo_publication) -> dict:
+    return {
+        "result": demo_publication,
+        "warehouse": demo_publication.warehouse,
+        "marts": demo_publication.marts,
+    }
 
 
 def test_run_succeeds_and_prints_summary(demo_run):

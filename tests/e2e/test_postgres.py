@@ -70,21 +70,10 @@ def run_postgres(federation: str, university: str, raw: Path, base: Path, year: 
 
 
 @pytest.fixture(scope="module")
-def duckdb_run(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("duckdb")
-    result = run_cli(
-        "run",
-        "--year",
-        str(YEAR),
-        "--raw-dir",
-        str(DEMO_RAW),
-        "--warehouse",
-        str(base / "warehouse" / "union.duckdb"),
-        "--marts-dir",
-        str(base / "marts"),
-    )
+def duckdb_run(demo_publication) -> Path:
+    result = demo_publication
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-3000:]
-    return base / "marts" / str(YEAR)
+    return result.marts / str(YEAR)
 
 
 @pytest.fixture(scope="module")
