@@ -3,7 +3,8 @@
 The roster's 身份证号 and 手机号 must never leave the private build (docs/raw-contract.md). This scan
 reads everything a reader of the publication can read:
 
-- every table of the published warehouse (every column, cast to text),
+- every table of the published warehouse (every column, cast to text): the DuckDB file, or the
+  federation database on a PostgreSQL server (a postgresql:// DSN),
 - every file under `marts/<year>/`: Parquet as data (and its metadata), xlsx/docx as the XML inside
   them, PDF as its extracted text, DuckDB files as tables, everything else (html, json, csv, txt…)
   as text,
@@ -164,6 +165,33 @@ def scan_duckdb(
     return findings
 
 
+def scan_postgres(dsn: str, known: Iterable[str] = ()) -> list[Finding]:
+    """Every column of every table and view of a PostgreSQL database (the federation database),
+    in a read-only session."""
+    from pipelines.postgres import PgConnection, dsn_parts
+
+    known = _normalise_known(known)
+    findings: list[Finding] = []
+    name = dsn_parts(dsn)["dbname"]
+    with PgConnection(dsn, read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema not in ('information_schema', 'pg_catalog') order by 1, 2"
+        ).fetchall()
+        for schema, table in tables:
+            findings += _scan_relation(
+                con, f"{_quote(schema)}.{_quote(table)}", f"{name}:{schema}.{table}", known
+            )
+    return findings
+
+
+def _matches(con, text: str) -> str:
+    """`text` holds a run of 11 digits, in the connection's SQL."""
+    if getattr(con, "dialect", "duckdb") == "postgres":
+        return f"({text}) ~ '{_SQL_RUN}'"
+    return f"regexp_matches({text}, '{_SQL_RUN}')"
+
+
 def _scan_relation(con, relation: str, location: str, known: frozenset[str]) -> list[Finding]:
     columns = [r[0] for r in con.execute(f"select * from {relation} limit 0").description]
     findings: list[Finding] = []
@@ -173,7 +201,7 @@ def _scan_relation(con, relation: str, location: str, known: frozenset[str]) -> 
     every_value = ", ".join(f"cast({_quote(c)} as varchar)" for c in columns)
     suspect = con.execute(
         f"select count(*) from {relation} "
-        f"where regexp_matches(concat_ws(chr(31), {every_value}), '{_SQL_RUN}')"
+        f"where {_matches(con, f'concat_ws(chr(31), {every_value})')}"
     ).fetchall()[0][0]
     for column in columns:
         findings += scan_text(column, f"{location} (column name)", known)
@@ -182,7 +210,7 @@ def _scan_relation(con, relation: str, location: str, known: frozenset[str]) -> 
     for column in columns:
         text = f"cast({_quote(column)} as varchar)"
         rows = con.execute(
-            f"select distinct {text} from {relation} where regexp_matches({text}, '{_SQL_RUN}')"
+            f"select distinct {text} from {relation} where {_matches(con, text)}"
         ).fetchall()
         for (value,) in rows:
             findings += scan_text(value, f"{location}.{column}", known)
@@ -282,7 +310,7 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def scan_publication(
-    warehouse: Path | None,
+    warehouse: Path | str | None,
     year_dir: Path | None,
     logs: Sequence[Path] = (),
     known_values: Iterable[str] = (),
@@ -292,7 +320,9 @@ def scan_publication(
     and extra files (the report). An empty list means the publication is clean."""
     known = _normalise_known(known_values)
     findings: list[Finding] = []
-    if warehouse is not None and Path(warehouse).exists():
+    if warehouse is not None and str(warehouse).startswith(("postgresql://", "postgres://")):
+        findings += scan_postgres(str(warehouse), known)
+    elif warehouse is not None and Path(warehouse).exists():
         findings += scan_duckdb(Path(warehouse), known)
     if year_dir is not None and Path(year_dir).exists():
         for path in _files_under(Path(year_dir)):
@@ -313,10 +343,13 @@ def scan_publication(
 
 
 def known_values_from_build(
-    build: Path, columns: Sequence[str] = ("id_card_number", "mobile_number")
+    build: Path | str, columns: Sequence[str] = ("id_card_number", "mobile_number")
 ) -> list[str]:
-    """The roster's own ID and mobile numbers, from the private build's raw.members."""
-    with duckdb.connect(str(build), read_only=True) as con:
+    """The roster's own ID and mobile numbers, from the private build's raw.members (a DuckDB
+    build file, or a build database's DSN)."""
+    from pipelines.sql import connect
+
+    with connect(build, read_only=True) as con:
         present = {
             r[0]
             for r in con.execute(

@@ -140,17 +140,34 @@ def register(app: typer.Typer) -> None:
             list[Path] | None, typer.Option("--log", help="同时检查的日志 log file(s) to scan too")
         ] = None,
         debug: cli.Debug = False,
+        target: cli.Target = "duckdb",
+        pg_dsn: cli.PgDsn = None,
+        university: cli.University = None,
     ) -> None:
         """检查发布的数据中有无身份证号、手机号 (scan published outputs for ID and mobile numbers)."""
-        cli.configure(raw_dir, warehouse, marts_dir)
+        cli.configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
         from pipelines.privacy import known_values_from_build, scan_publication
+        from pipelines.resources import (
+            PostgresWarehouse,
+            marts_folder_from_environment,
+            warehouse_from_environment,
+        )
 
-        build = warehouse.parent / "private" / f"{year}.duckdb"
         try:
-            known = known_values_from_build(build) if build.exists() else []
-            findings = scan_publication(
-                warehouse, marts_dir / str(year), logs=log or [], known_values=known
-            )
+            bound = warehouse_from_environment()
+            year_dir = marts_folder_from_environment().year_dir(year)
+            if isinstance(bound, PostgresWarehouse):
+                # the federation database, every university's rows; the roster of this build
+                from pipelines.postgres import database_exists
+
+                published: Path | str = bound.dsn
+                built = database_exists(bound.dsn, bound.build_database(year))
+                build: Path | str | None = bound.build_path(year) if built else None
+            else:
+                published = warehouse
+                build = bound.build_path(year) if bound.build_path(year).exists() else None
+            known = known_values_from_build(build) if build is not None else []
+            findings = scan_publication(published, year_dir, logs=log or [], known_values=known)
         except UnionWarehouseError as error:
             cli.fail(error, debug)
             return

@@ -306,3 +306,54 @@ def test_republishing_a_year_keeps_the_universitys_other_years(federation, postg
         "select year, count(*) from marts.report_figures where university = 'years' "
         "group by year order by year",
     ) == [(YEAR - 1, 35), (YEAR, 35)]
+
+
+def test_the_privacy_scan_reads_the_federation_database(federation, second_university, tmp_path):
+    """`unionwh privacy --target postgres` scans every table of the federation database, with the
+    roster's own numbers from the university's build; a planted number is found."""
+    clean = run_cli(
+        "privacy",
+        "--year",
+        str(YEAR),
+        "--warehouse",
+        str(tmp_path / "warehouse" / "union.duckdb"),
+        "--marts-dir",
+        str(tmp_path / "marts"),
+        "--target",
+        "postgres",
+        "--pg-dsn",
+        federation,
+        "--university",
+        "demo",
+    )
+    assert clean.returncode == 0, clean.stdout[-2000:] + clean.stderr[-2000:]
+    assert "未发现个人信息" in clean.stdout
+    build = database_dsn(federation, f"unionwh_demo_{YEAR}")
+    [(mobile,)] = rows(
+        build, "select mobile_number from raw.members where mobile_number is not null limit 1"
+    )
+    with psycopg.connect(federation) as con:
+        con.execute("create table audit.planted (university varchar, note varchar)")
+        con.execute("insert into audit.planted values ('demo', %s)", ["联系 " + mobile])
+    try:
+        leaked = run_cli(
+            "privacy",
+            "--year",
+            str(YEAR),
+            "--warehouse",
+            str(tmp_path / "warehouse" / "union.duckdb"),
+            "--marts-dir",
+            str(tmp_path / "marts"),
+            "--target",
+            "postgres",
+            "--pg-dsn",
+            federation,
+            "--university",
+            "demo",
+        )
+    finally:
+        with psycopg.connect(federation) as con:
+            con.execute("drop table audit.planted")
+    assert leaked.returncode == 1
+    assert "federation:audit.planted.note" in leaked.stderr
+    assert mobile not in leaked.stdout + leaked.stderr
