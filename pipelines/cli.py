@@ -113,11 +113,17 @@ def run(
 ) -> None:
     """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish)."""
     configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
-    from pipelines.resources import marts_folder_from_environment, warehouse_from_environment
+    from pipelines.resources import (
+        PostgresWarehouse,
+        marts_folder_from_environment,
+        warehouse_from_environment,
+    )
 
     try:
         bound = warehouse_from_environment()
         year_marts = Path(marts_folder_from_environment().path)
+        if isinstance(bound, PostgresWarehouse):
+            bound.check_connection()
     except UnionWarehouseError as error:
         fail(error, debug)
         return

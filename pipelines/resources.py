@@ -129,6 +129,20 @@ class PostgresWarehouse(Warehouse):
         parts = dsn_parts(self.dsn)
         return f"postgresql://{parts['user']}@{parts['host']}:{parts['port']}/{parts['dbname']}"
 
+    def check_connection(self) -> None:
+        """Fail early, in words, when the federation database cannot be reached."""
+        import psycopg
+
+        try:
+            with psycopg.connect(self.dsn, connect_timeout=10) as con:
+                con.execute("select 1").fetchall()
+        except psycopg.Error as error:
+            reason = " ".join(str(error).split()) or type(error).__name__
+            raise UnionWarehouseError(
+                f"无法连接联合会数据库 {self.dsn_without_password}：{reason}",
+                f"cannot connect to the federation database {self.dsn_without_password}: {reason}",
+            ) from error
+
     def build_database(self, year: int | str) -> str:
         return f"unionwh_{check_university(self.university)}_{int(year)}"
 

@@ -141,23 +141,29 @@ def register(app: typer.Typer) -> None:
         show_all: Annotated[
             bool, typer.Option("--all", help="逐项列出每个 dbt 测试 list every dbt test")
         ] = False,
+        target: cli.Target = "duckdb",
+        pg_dsn: cli.PgDsn = None,
+        university: cli.University = None,
     ) -> None:
         """读取并运行全部检查，不发布 (ingest and run every check without publishing; exit 1 on a blocking failure)."""
-        cli.configure(raw_dir, warehouse, marts_dir)
+        cli.configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
         from pipelines.checks.assets import data_docs_dir
         from pipelines.errors import UnionWarehouseError
-        from pipelines.resources import Warehouse
+        from pipelines.resources import PostgresWarehouse, warehouse_from_environment
         from pipelines.runner import run_year
         from pipelines.summary import rejected_files
 
         try:
+            bound = warehouse_from_environment()
+            if isinstance(bound, PostgresWarehouse):
+                bound.check_connection()
             outcome = run_year(year, console=cli.console, debug=debug, publish=False)
         except UnionWarehouseError as error:
             cli.fail(error, debug)
             return
         rows = check_rows(outcome, expected_checks(), show_all)
         print_check_table(year, rows, cli.console)
-        docs = data_docs_dir(Warehouse(path=str(warehouse.resolve())), year) / "index.html"
+        docs = data_docs_dir(bound, year) / "index.html"
         if docs.is_file():
             cli.console.print(f"Data Docs (Great Expectations): {docs}")
         rejected = rejected_files(year)
