@@ -2,14 +2,13 @@
 
 The federation database holds what the embedded `warehouse/union.duckdb` holds, for every
 university: the schemas `marts` and `audit`, each table with a `university` column in front of the
-build's own columns. A publication replaces the rows of one (university, year), in one
-transaction:
+build's own columns, and a `year` column (the build's year, added where a build table has none).
+A publication replaces the rows of one (university, year), in one transaction:
 
 - readers never wait and never see half a publication: until the commit every query sees the
   previous rows, after it every query sees the new ones (PostgreSQL's MVCC; the delete and the
   COPY take only row-level locks, which readers do not conflict with);
-- other universities' rows and the university's other years are not touched; a table without a
-  `year` column holds one state per university, which the publication replaces;
+- other universities' rows and the university's other years are not touched;
 - publications run one at a time (a transaction-scoped advisory lock), so two universities
   publishing at once cannot both create the same new table.
 
@@ -27,6 +26,7 @@ from pipelines.errors import UnionWarehouseError
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 UNIVERSITY_COLUMN = "university"
+YEAR_COLUMN = "year"
 # pg_advisory_xact_lock key: "unionwh publish" (any constant the project owns)
 PUBLICATION_LOCK = 0x756E696F6E7768
 
@@ -72,7 +72,7 @@ def _ensure_table(
         fed.execute(
             pgsql.SQL("create table {} ({})").format(target, pgsql.SQL(", ").join(definitions))
         )
-        keys = [UNIVERSITY_COLUMN] + (["year"] if any(n == "year" for n, _ in columns) else [])
+        keys = [UNIVERSITY_COLUMN, YEAR_COLUMN]
         fed.execute(
             pgsql.SQL("create index on {} ({})").format(
                 target, pgsql.SQL(", ").join(pgsql.Identifier(k) for k in keys)
@@ -98,14 +98,13 @@ def _ensure_table(
 def _delete_rows(
     fed: psycopg.Connection, schema: str, table: str, university: str, year: int
 ) -> int:
-    has_year = any(name == "year" for name, _ in _columns(fed, schema, table))
-    condition = pgsql.SQL("{} = %s").format(pgsql.Identifier(UNIVERSITY_COLUMN))
-    params: list = [university]
-    if has_year:
-        condition = pgsql.SQL("{} and year = %s").format(condition)
-        params.append(year)
     cursor = fed.execute(
-        pgsql.SQL("delete from {} where {}").format(_table(schema, table), condition), params
+        pgsql.SQL("delete from {} where {} = %s and {} = %s").format(
+            _table(schema, table),
+            pgsql.Identifier(UNIVERSITY_COLUMN),
+            pgsql.Identifier(YEAR_COLUMN),
+        ),
+        [university, year],
     )
     return cursor.rowcount
 
@@ -117,13 +116,21 @@ def _copy_rows(
     table: str,
     columns: list[str],
     university: str,
+    year: int,
 ) -> int:
+    """Stream the build table's rows into the federation table, the university (and, for a table
+    without one, the year) added as literals quoted by the driver."""
     column_list = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
+    added = [pgsql.Literal(university)]
+    added_names = [pgsql.Identifier(UNIVERSITY_COLUMN)]
+    if YEAR_COLUMN not in columns:
+        added.append(pgsql.SQL("{}::integer").format(pgsql.Literal(int(year))))
+        added_names.append(pgsql.Identifier(YEAR_COLUMN))
     source = pgsql.SQL("copy (select {}, {} from {}) to stdout").format(
-        pgsql.Literal(university), column_list, _table(schema, table)
+        pgsql.SQL(", ").join(added), column_list, _table(schema, table)
     )
     target = pgsql.SQL("copy {} ({}, {}) from stdin").format(
-        _table(schema, table), pgsql.Identifier(UNIVERSITY_COLUMN), column_list
+        _table(schema, table), pgsql.SQL(", ").join(added_names), column_list
     )
     with (
         build.cursor() as out,
@@ -160,9 +167,12 @@ def publish_federation(build_dsn: str, federation_dsn: str, university: str, yea
                     f"{schema}.{table} 已有 university 列，与联合会的学校列冲突",
                     f"{schema}.{table} already has a university column, which the federation adds",
                 )
-            _ensure_table(fed, schema, table, columns)
+            names = [n for n, _ in columns]
+            # the year a row belongs to: the build's own column, else the build's year
+            stored = columns if YEAR_COLUMN in names else [(YEAR_COLUMN, "integer"), *columns]
+            _ensure_table(fed, schema, table, stored)
             _delete_rows(fed, schema, table, university, year)
-            rows = _copy_rows(build, fed, schema, table, [n for n, _ in columns], university)
+            rows = _copy_rows(build, fed, schema, table, names, university, year)
             published[f"{schema}.{table}"] = rows
         # a mart the build no longer has: the university's rows of this year go with it
         for schema, table in sorted(set(_base_tables(fed)) - set(build_tables)):
