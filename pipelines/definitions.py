@@ -11,9 +11,8 @@ from pipelines.dbt_assets import union_dbt_assets
 from pipelines.ingest.assets import ingest_unknown_folders, ingestion_assets
 from pipelines.partitions import fiscal_years
 from pipelines.publish.assets import build_publish_asset
+from pipelines.publish.publication import PUBLISHED_SCHEMAS
 from pipelines.resources import resources_from_environment
-
-PUBLISHED_SCHEMAS = ("marts", "audit")
 
 published_year = build_publish_asset(
     [key for key in union_dbt_assets.keys if key.path[0] in PUBLISHED_SCHEMAS]

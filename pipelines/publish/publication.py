@@ -23,6 +23,7 @@ except ImportError:  # not POSIX: no lock between concurrent publications
 
 from pipelines.publish.durability import replace_durably
 from pipelines.publish.files import fetch_sorted, write_parquet, write_workbook
+from pipelines.publish.history import create_cross_year_views
 from pipelines.publish.labels import column_labels
 from pipelines.sql import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
 
@@ -123,10 +124,15 @@ def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None
 
 
 def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> None:
-    """Rebuild the analysts' warehouse into a new file with this year's marts and audit tables
-    replacing the year's earlier rows, then rename it over the published file (atomic on POSIX).
+    """Rebuild the analysts' warehouse into a new file: every marts and audit table holds the
+    other years' rows of the published file and this year's rows of the build; then the views
+    over all years; then rename it over the published file (atomic on POSIX).
 
-    The new file holds only marts and audit tables: no raw or staging data, so no personal data.
+    Every published table is split by its `year` column, so republishing a year replaces that
+    year's rows and nothing else. A build table without one gets it here (its rows are the build's
+    year); a published table without one (written before this rule) keeps all its rows, as no
+    row of it can be told to be this year's. The new file holds only marts and audit tables and
+    the views over them: no raw or staging data, so no personal data.
     """
     published_path.parent.mkdir(parents=True, exist_ok=True)
     fresh = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -142,15 +148,26 @@ def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> Non
                 con.execute(f"create schema if not exists {quote_identifier(schema)}")
             for schema, name in sorted(build_tables | old_tables):
                 target = f"{quote_identifier(schema)}.{quote_identifier(name)}"
-                parts = []
+                parts, params = [], []
                 if (schema, name) in build_tables:
-                    parts.append(f"select * from build.{target}")
+                    if _has_year(con, "build", schema, name):
+                        parts.append(f"select * from build.{target}")
+                    else:
+                        parts.append(f"select cast(? as integer) as year, * from build.{target}")
+                        params.append(year)
                 if (schema, name) in old_tables:
-                    keep = _other_years_filter(con, schema, name, year)
-                    parts.append(f"select * from previous.{target} {keep}")
+                    if _has_year(con, "previous", schema, name):
+                        parts.append(
+                            f"select * from previous.{target} where year is distinct from ?"
+                        )
+                        params.append(year)
+                    else:
+                        parts.append(f"select * from previous.{target}")
                 con.execute(
-                    f"create table {target} as {' union all by name '.join(parts)} order by all"
+                    f"create table {target} as {' union all by name '.join(parts)} order by all",
+                    params,
                 )
+            create_cross_year_views(con)
         replace_durably(fresh, published_path)
     finally:
         for leftover in (
@@ -175,11 +192,12 @@ def _attach_previous(con, published_path: Path, snapshot: Path) -> None:
         con.execute("attach ? as previous (read_only)", [str(snapshot)])
 
 
-def _other_years_filter(con, schema: str, name: str, year: int) -> str:
-    has_year = scalar(
-        con,
-        "select count(*) from information_schema.columns where table_catalog = 'previous' "
-        "and table_schema = ? and table_name = ? and column_name = 'year'",
-        [schema, name],
+def _has_year(con, catalog: str, schema: str, name: str) -> bool:
+    return bool(
+        scalar(
+            con,
+            "select count(*) from information_schema.columns where table_catalog = ? "
+            "and table_schema = ? and table_name = ? and column_name = 'year'",
+            [catalog, schema, name],
+        )
     )
-    return f"where year <> {int(year)}" if has_year else "where false"

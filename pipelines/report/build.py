@@ -17,7 +17,13 @@ import jinja2
 
 from pipelines.errors import UnionWarehouseError
 from pipelines.report import charts, data, fonts, numbers
-from pipelines.report.summary import Context, RenderedChapter, figure_text, render_summary
+from pipelines.report.summary import (
+    Context,
+    RenderedChapter,
+    figure_text,
+    previous_text,
+    render_summary,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -230,7 +236,7 @@ def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> R
         figures = data.load_figures(con, year)
         if not figures:
             raise data.FiguresMissing(Path(warehouse), year)
-        previous = data.load_figures(con, year - 1)
+        changes = data.figure_changes(con, year)
         targets = [dbt_target_dir] if dbt_target_dir else dbt_target_candidates(warehouse, year)
         checks, checks_origin = _checks(con, year, targets)
         notes: list[str] = []
@@ -240,7 +246,7 @@ def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> R
     ctx = Context(
         year=year,
         figures={f.key: f for f in figures},
-        previous={f.key: f for f in previous},
+        changes=changes or {},
         checks=checks,
     )
     chapters = render_summary(ctx)
@@ -249,14 +255,19 @@ def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> R
 
     change_rows = []
     for figure in figures:
-        before = ctx.previous.get(figure.key)
-        change = numbers.change(figure.value, before.value if before else None, figure.unit)
+        before = ctx.changes.get(figure.key)
+        change = (
+            numbers.change_texts(before.change, before.previous_value, figure.unit)
+            if before
+            else None
+        )
+        known_before = before is not None and before.has_previous
         change_rows.append(
             {
                 "key": figure.key,
                 "label": figure.label_zh or figure.key,
                 "current": figure_text(figure),
-                "previous": figure_text(before) if before else "—",
+                "previous": previous_text(before, figure.unit) if known_before else "—",
                 "delta": change["delta_text"] if change else "—",
                 "relative": change["relative_text"] if change else "—",
                 "direction": change["direction"] if change else "",
@@ -304,7 +315,7 @@ def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> R
     return ReportData(
         year=year,
         warehouse_name=Path(warehouse).name,
-        previous_year=year - 1 if previous else None,
+        previous_year=year - 1 if changes else None,
         figures=figures,
         chapters=chapters,
         charts=chart_list,

@@ -6,6 +6,7 @@ table or column leaves its part of the report out with a note, never an error):
 | table | columns used (first that exists) |
 |---|---|
 | `marts.report_figures` | year, figure_key, section, label_zh, value, unit, display_zh, source_rows, sources |
+| `marts.figure_history` | figure_key, year, previous_value, change, display_zh (the year-over-year change) |
 | `marts.spending_by_category` | year, month, category, amount, budget_amount, payments |
 | `marts.proposal_completion` | year, a department (`lead_department_name` …), proposals, completed |
 | `marts.participation` | year, a department, members, participants, participation rate |
@@ -250,6 +251,54 @@ def figure_years(con: duckdb.DuckDBPyConnection) -> list[int]:
         r[0]
         for r in con.execute("select distinct year from marts.report_figures order by 1").fetchall()
     ]
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One figure's change against the year before, as marts.figure_history has it."""
+
+    key: str
+    has_previous: bool  # the figure has a row in the year before (its value may be null)
+    previous_value: Decimal | None
+    previous_display: str | None
+    change: Decimal | None
+
+
+def figure_changes(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, FigureChange] | None:
+    """The year's figures against the year before, from `marts.figure_history` (the published
+    warehouse's view over every year). None when the warehouse has no figure history or no figure
+    of the year before: the report then shows no year-over-year change."""
+    columns = table_columns(con, "marts", "figure_history")
+    if not {"figure_key", "year", "previous_value", "change"} <= set(columns):
+        return None
+    has_previous = con.execute(
+        "select count(*) from marts.figure_history where year = ?", [year - 1]
+    ).fetchall()[0][0]
+    if not has_previous:
+        return None
+    rows = fetch_dicts(
+        con,
+        """
+        select history.figure_key, history.previous_value, history.change,
+               previous.display_zh as previous_display,
+               previous.figure_key is not null as has_previous
+        from marts.figure_history as history
+        left join marts.figure_history as previous
+            on previous.figure_key = history.figure_key and previous.year = history.year - 1
+        where history.year = ?
+        """,
+        [year],
+    )
+    return {
+        r["figure_key"]: FigureChange(
+            key=r["figure_key"],
+            has_previous=bool(r["has_previous"]),
+            previous_value=to_decimal(r["previous_value"]),
+            previous_display=r["previous_display"],
+            change=to_decimal(r["change"]),
+        )
+        for r in rows
+    }
 
 
 # --- the tables behind the charts --------------------------------------------------------------

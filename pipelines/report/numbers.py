@@ -103,7 +103,16 @@ def change(current, previous, unit: str | None) -> dict | None:
     current, previous = to_decimal(current), to_decimal(previous)
     if current is None or previous is None:
         return None
-    delta = current - previous
+    return change_texts(current - previous, previous, unit)
+
+
+def change_texts(delta, previous, unit: str | None) -> dict | None:
+    """How the report prints a change it was given (marts.figure_history's `change` and
+    `previous_value`): the sign and magnitude in the figure's unit, and relative to the year
+    before, computed exactly here (the view's relative_change is rounded)."""
+    delta, previous = to_decimal(delta), to_decimal(previous)
+    if delta is None or previous is None:
+        return None
     relative = None if previous == 0 else delta / abs(previous)
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     magnitude = display(abs(delta), unit) if unit else plain(abs(delta))

@@ -25,7 +25,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from pipelines.report import numbers
-from pipelines.report.data import Check, Figure, checks_for_figure
+from pipelines.report.data import Check, Figure, FigureChange, checks_for_figure
 
 Template = str | Callable[[dict[str, Figure]], str | None]
 
@@ -225,11 +225,12 @@ FORMATS = {"display", "yuan", "yuan2"}
 
 @dataclass
 class Context:
-    """What a sentence needs: this year's figures, last year's, the checks; what it used."""
+    """What a sentence needs: this year's figures, their change against last year
+    (marts.figure_history; empty without a year before), the checks; what it used."""
 
     year: int
     figures: dict[str, Figure]
-    previous: dict[str, Figure] = field(default_factory=dict)
+    changes: dict[str, FigureChange] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     used: dict[str, int] = field(default_factory=dict)  # figure key -> order of first use
 
@@ -256,20 +257,26 @@ def lineage_title(figure: Figure, checks: list[Check]) -> str:
     return "\n".join(lines)
 
 
+def previous_text(change: FigureChange, unit: str | None) -> str:
+    """The year before's value as the report printed it that year."""
+    if change.previous_value is None:
+        return "（无）"
+    return change.previous_display or numbers.display(change.previous_value, unit)
+
+
 def delta_mark(ctx: Context, key: str) -> Markup:
-    figure, before = ctx.figures.get(key), ctx.previous.get(key)
-    if not ctx.previous:
+    figure, before = ctx.figures.get(key), ctx.changes.get(key)
+    if not ctx.changes:
         return Markup("")
-    if before is None:
+    if before is None or not before.has_previous:
         return Markup('<sup class="delta none" data-key="{}">上年无</sup>').format(key)
-    change = numbers.change(
-        figure.value if figure else None, before.value, figure.unit if figure else None
-    )
+    unit = figure.unit if figure else None
+    change = numbers.change_texts(before.change, before.previous_value, unit)
     if change is None:
         return Markup('<sup class="delta none" data-key="{}">—</sup>').format(key)
     arrow = {"up": "▲", "down": "▼", "same": "="}[change["direction"]]
     shown = change["relative_text"] if change["relative"] is not None else change["delta_text"]
-    title = f"{ctx.year - 1}年 {figure_text(before)} → {ctx.year}年 {figure_text(figure)}"
+    title = f"{ctx.year - 1}年 {previous_text(before, unit)} → {ctx.year}年 {figure_text(figure)}"
     return Markup('<sup class="delta {}" data-key="{}" title="{}">{}{}</sup>').format(
         change["direction"], key, title, arrow, shown
     )

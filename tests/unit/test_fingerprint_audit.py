@@ -202,7 +202,8 @@ def _warehouse(path: Path, year: int, value: str) -> Path:
         con.execute("create schema marts")
         con.execute(
             f"create table marts.report_figures as select {year} as year, 'x' as figure_key, "
-            f"{value}::decimal(18,2) as value"
+            "null::varchar as section, null::varchar as label_zh, "
+            f"{value}::decimal(18,2) as value, '元' as unit, null::varchar as display_zh"
         )
     return path
 
