@@ -476,10 +476,15 @@ def participation(con: duckdb.DuckDBPyConnection, year: int) -> list[dict] | Non
     """Per department: members, participants, participation rate (and participations per member
     where the mart counts participations).
 
-    A mart split by activity category (`marts.participation` is) counts a member once per category,
-    so a department's distinct participants are not the sum over categories. A whole-year row per
-    department (category null or `all`) is used when there is one; otherwise the largest category's
-    participants are the lower bound the report shows, and says so."""
+    `marts.participation_by_department` has them over the whole year. Without it (a warehouse
+    published before it existed): a mart split by activity category (`marts.participation` is)
+    counts a member once per category, so a department's distinct participants are not the sum
+    over categories. A whole-year row per department (category null or `all`) is used when there
+    is one; otherwise the largest category's participants are the lower bound the report shows,
+    and says so."""
+    whole_year = _participation_by_department(con, year)
+    if whole_year is not None:
+        return whole_year
     columns = table_columns(con, "marts", "participation")
     department = _department_expr(columns)
     members = pick(columns, "members", "member_count", "headcount")
@@ -517,6 +522,33 @@ def participation(con: duckdb.DuckDBPyConnection, year: int) -> list[dict] | Non
             }
         )
     return out
+
+
+def _participation_by_department(con: duckdb.DuckDBPyConnection, year: int) -> list[dict] | None:
+    columns = table_columns(con, "marts", "participation_by_department")
+    if not {"department_name", "members", "participants", "participations"} <= set(columns):
+        return None
+    rows = fetch_dicts(
+        con,
+        """
+        select coalesce(department_name, department_code) as department, members as total,
+               participants as completed, participations
+        from marts.participation_by_department where year = ?
+        """,
+        [year],
+    )
+    return [
+        {
+            "department": r["department"],
+            "members": r["total"],
+            "participants": r["completed"],
+            "rate": r["rate"],
+            "participations": r["participations"],
+            "per_member": Decimal(r["participations"]) / r["total"] if r["total"] else None,
+            "lower_bound": False,
+        }
+        for r in _rated(rows, "total", "completed", "rate")
+    ]
 
 
 def _whole_year_scope(con, columns: Sequence[str]) -> dict:
