@@ -14,6 +14,25 @@ STREAMING_ROWS = 50_000
 
 
 @dataclass
+class Facts:
+    """What the written rows hold besides the figures, kept as the builders write them: what the
+    analysts' questions (notebooks/) must find. Sets and sums only, so 100× stays small."""
+
+    # the department a clean payment row counts for (the member's; the written one, by its
+    # official name, for a family member; None without one) -> yuan paid
+    spent_by_department: dict[str | None, Decimal] = field(default_factory=dict)
+    vouchers: set[str] = field(default_factory=set)  # 工号 with a clean birthday-voucher row
+    welfare_payments: int = 0  # clean welfare payment rows
+    participants: set[str] = field(default_factory=set)  # 工号 with a clean participation row
+    proposals: list = field(default_factory=list)  # each proposal's state in its latest export
+
+    def spend(self, department: str | None, amount: int | Decimal) -> None:
+        self.spent_by_department[department] = self.spent_by_department.get(
+            department, Decimal(0)
+        ) + Decimal(amount)
+
+
+@dataclass
 class Context:
     year: int
     scale: int
@@ -21,6 +40,7 @@ class Context:
     plan: dict  # figure targets and their breakdowns (see generator.make_plan)
     roster: Roster
     figures: dict[str, int | Decimal] = field(default_factory=dict)
+    facts: Facts = field(default_factory=Facts)
 
     def rng(self, name: str) -> random.Random:
         """An independent, reproducible stream per source: changing how one source draws its

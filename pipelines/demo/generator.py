@@ -21,8 +21,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.demo.context import Context
-from pipelines.demo.people import build_roster
+from pipelines.demo.context import Context, Facts
+from pipelines.demo.people import Roster, build_roster
 from pipelines.demo.sources import (
     activities,
     alleviation,
@@ -56,6 +56,8 @@ class GenerationResult:
     paths: list[Path]  # every file written, in writing order
     planted: list[PlantedRow]  # rows the pipeline must quarantine (and why)
     figures: dict[str, int | Decimal]  # what the clean rows give, per report figure key
+    roster: Roster  # the members (with their personal data: never write it anywhere)
+    facts: Facts  # what else the clean rows hold (pipelines/demo/answers.py reads it)
 
 
 def generate(
@@ -123,7 +125,7 @@ def build(
                 f"{key}: the generated rows give {figures[key]}, the plan says {want}"
             )
     _warn_strays(root, paths)
-    return GenerationResult(paths, planted, figures)
+    return GenerationResult(paths, planted, figures, roster, ctx.facts)
 
 
 def expected_figures(year: int, scale: int = 1, seed: int = 0) -> dict[str, int | Decimal]:

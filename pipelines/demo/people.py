@@ -63,6 +63,7 @@ DEPARTMENTS: list[tuple[str, tuple[str, ...], int]] = [
     ("离退休工作处", ("离退休处",), 20),
 ]
 DEPT_ALIASES = {name: aliases for name, aliases, _ in DEPARTMENTS}
+OFFICIAL_NAME = {written: name for name, aliases, _ in DEPARTMENTS for written in (name, *aliases)}
 RETIREE_DEPT = "离退休工作处"
 # Offices that handle proposals (承办/协办), and the aliases clerks use for them.
 FUNCTIONAL = [

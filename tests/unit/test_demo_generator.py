@@ -95,6 +95,44 @@ def test_planted_md_lists_exactly_the_planted_rows(demo_2023):
     assert 5 <= len(quarantined) <= 15
 
 
+def _answers_table() -> dict[str, str]:
+    section = PLANTED_MD.read_text(encoding="utf-8").split("## What the analysts", 1)[1]
+    section = section.split("\n## ", 1)[0]
+    return dict(re.findall(r"^\| `([a-z_.0-9]+)` \| (\S+) \|", section, flags=re.M))
+
+
+def test_planted_md_gives_the_answers_the_generated_rows_hold(demo_2023):
+    import datetime as dt
+
+    from pipelines.demo import answers
+
+    _, result, _ = demo_2023
+    members = answers.members_of_year(result, 2023)
+    participation = answers.participation_by_department(result, 2023)
+    spending = answers.spending_per_member(result, 2023)
+    spending.pop(answers.NO_DEPARTMENT)
+    year_end = dt.date(2023, 12, 31)
+    got = {
+        "members": str(len(members)),
+        "birthday.due_without_voucher": str(
+            len(answers.members_due_a_voucher_without_one(result, 2023))
+        ),
+        "birthday.no_voucher": str(
+            sum(1 for m in members if m.staff_id not in result.facts.vouchers)
+        ),
+        "proposals.overdue_60_days": str(len(answers.overdue_proposals(result, year_end, 60))),
+        "proposals.overdue_150_days": str(len(answers.overdue_proposals(result, year_end, 150))),
+        "proposals.not_replied": str(
+            sum(1 for p in result.facts.proposals if p.accepted and p.replied is None)
+        ),
+        "participation.lowest": min(
+            participation, key=lambda name: (participation[name][1] / participation[name][0], name)
+        ),
+        "spending.highest_per_member": max(spending, key=lambda name: (spending[name], name)),
+    }
+    assert _answers_table() == got
+
+
 def _read_row(path: Path, sheet: str, row: int) -> list:
     if sheet == "csv":
         raw = path.read_bytes()

@@ -200,6 +200,8 @@ def build(ctx: Context) -> list:
 
     sports = [(a, participants(a)) for a in SPORTS]
     purchases = [(a, participants(a)) for a in chosen_gp]
+    for _, people in sports + purchases:
+        ctx.facts.participants.update(m.staff_id for m, _, _ in people)
     ctx.figures["activities.group_purchase.count"] = len(
         {(a.name, a.month, a.day) for a, _ in purchases}
     )

@@ -91,6 +91,7 @@ def build(ctx: Context) -> list[XlsxFile]:
     else:
         ck_target = Decimal(round(ck_total * Decimal(rng.uniform(0.85, 1.0)), -4))
         cn_target = Decimal(round(cn_total * Decimal(rng.uniform(0.85, 1.0)), -4))
+    ctx.facts.spend(None, ck_total + cn_total)  # the university's purchases: no department
     ctx.figures.update(
         {
             "alleviation.chengkou.amount": ck_total,

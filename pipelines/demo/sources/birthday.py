@@ -53,6 +53,9 @@ def build(ctx: Context) -> list:
         if o:
             vouchers.append(_voucher(rng, y, m, v))
     ctx.figures["birthday.amount"] = Decimal(sum(v.amount for v in vouchers))
+    for v in vouchers:
+        ctx.facts.vouchers.add(v.member.staff_id)
+        ctx.facts.spend(v.member.dept, v.amount)
 
     # Planted: one member listed twice with different amounts (both quarantined, so nothing of
     # theirs counts: they are chosen among eligible members who got no clean voucher), and a 工号

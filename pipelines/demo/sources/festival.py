@@ -72,6 +72,11 @@ def build(ctx: Context) -> list[XlsxFile]:
         rng.shuffle(rest)
         fit_toggles(values, on, int(target) - total, rng, order=contract + rest)
     ctx.figures["festival.amount"] = Decimal(sum(v for v, o in zip(values, on, strict=True) if o))
+    for n, m in enumerate(members):
+        cells = range(n * 7, n * 7 + 7)
+        paid = sum(values[i] for i in cells if on[i])
+        if paid:
+            ctx.facts.spend(m.dept, paid)
 
     dept_order = {d: i for i, (d, _, _) in enumerate(DEPARTMENTS)}
     rows_of: dict[str, list[int]] = {"在职": [], "离退休": []}

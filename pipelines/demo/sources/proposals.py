@@ -167,6 +167,8 @@ def build(ctx: Context) -> list[XlsxFile]:
         if k < 2:
             snap.append(replace(withdrawn))
         snapshots.append(snap)
+    # the latest export, and the withdrawn proposal as the last export that has it shows it
+    ctx.facts.proposals = [*snapshots[-1], snapshots[1][-1]]
     ctx.figures["proposals.congress.accepted"] = sum(
         1 for p in snapshots[-1] if p.congress == "教代会" and p.accepted
     )

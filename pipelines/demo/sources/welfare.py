@@ -14,7 +14,13 @@ from decimal import Decimal
 from pipelines.demo import cells as C
 from pipelines.demo.context import STREAMING_ROWS, Context, workday
 from pipelines.demo.fitting import split, spread
-from pipelines.demo.people import UNKNOWN_DEPARTMENTS, Member, dept_written, person_name
+from pipelines.demo.people import (
+    OFFICIAL_NAME,
+    UNKNOWN_DEPARTMENTS,
+    Member,
+    dept_written,
+    person_name,
+)
 from pipelines.demo.workbook import BLANK, CsvFile, Plant, Row, Sheet, Subtotal, XlsxFile
 
 LIFE_RATES = {"结婚慰问": 500, "生育慰问": 500, "退休慰问": 1000, "去世慰问": 1000}
@@ -970,6 +976,8 @@ def _tally(ctx: Context, payments: list[Payment]) -> None:
     for p in payments:
         key = keys[p.category]
         ctx.figures[key + ".amount"] += p.amount
+        ctx.facts.spend(p.member.dept if p.member else OFFICIAL_NAME.get(p.dept), p.amount)
+        ctx.facts.welfare_payments += 1
         if p.member is None:
             ctx.figures[key + ".people"] += 1
         elif p.member.staff_id not in ids[key]:
