@@ -1,8 +1,10 @@
 """哪些会员没有领到生日券? Which members received no birthday voucher?
 
-Opens the published warehouse read-only ($UNIONWH_WAREHOUSE, default warehouse/union.duckdb).
-Needs member-level marts (a roster and the vouchers); when the warehouse has none it says what is
-missing. Shows 工号, 姓名, 部门 and 状态 only: never 身份证号 or 手机号.
+Opens the published warehouse read-only ($UNIONWH_WAREHOUSE, default warehouse/union.duckdb) and
+lists the members who were due a voucher (members on the first day of their birth month) and have
+no row in marts.birthday_vouchers. A warehouse without marts.members and marts.birthday_vouchers
+(published before they existed) gets told what is missing. Shows 工号, 姓名, 部门, 状态 and 生日月份
+only: never 身份证号 or 手机号.
 
     uv run marimo edit notebooks/birthday_vouchers.py      # interactive
     uv run python notebooks/birthday_vouchers.py           # headless
@@ -45,8 +47,10 @@ def _(analysis, con, mo, warehouse, year):
             [
                 mo.md(
                     f"## {year}年未领取生日券的会员 Members with no birthday voucher in {year}\n\n"
-                    f"共 **{len(answer.rows)}** 人 ({len(answer.rows)} members) · 来源 source: `{answer.source}` · "
-                    f"`{warehouse.name}`"
+                    f"生日当月在会、却没有生日券记录的会员:共 **{len(answer.rows)}** 人 "
+                    f"({len(answer.rows)} members due a voucher without one) · 来源 source: "
+                    f"`{answer.source}` · `{warehouse.name}`\n\n"
+                    + "\n".join(f"- {note}" for note in answer.notes)
                 ),
                 mo.ui.table(
                     analysis.display_rows(
@@ -57,6 +61,7 @@ def _(analysis, con, mo, warehouse, year):
                             "department_code": "部门代码 department code",
                             "department_name": "部门 department",
                             "member_status": "状态 status",
+                            "birth_month": "生日月份 birth month",
                         },
                     ),
                     selection=None,

@@ -1,8 +1,9 @@
 """哪些已立案提案超过60天未答复? Accepted proposals not replied to within 60 days.
 
-Opens the published warehouse read-only ($UNIONWH_WAREHOUSE, default warehouse/union.duckdb). A
-proposal is overdue when it was replied to more than 60 days after submission, or has no reply and
-was submitted more than 60 days before the reference date ($UNIONWH_AS_OF, default today).
+Opens the published warehouse read-only ($UNIONWH_WAREHOUSE, default warehouse/union.duckdb) and
+reads marts.proposals (each proposal's state in the latest export). An accepted proposal is overdue
+at the reference date ($UNIONWH_AS_OF, default today) when its 60-day reply deadline, counted from
+submission, has passed by then and no reply came within it (replied later, or not yet).
 
     uv run marimo edit notebooks/overdue_proposals.py      # interactive
     uv run python notebooks/overdue_proposals.py           # headless
@@ -70,10 +71,8 @@ def _(analysis, as_of, con, days, mo, year):
                             "congress": "会议 congress",
                             "title": "标题 title",
                             "lead_department_name": "承办部门 handling department",
-                            "department_name": "承办部门 handling department",
                             "handling_status": "办理状态 status",
                             "submitted_on": "提交日期 submitted",
-                            "accepted_on": "立案日期 accepted",
                             "replied_on": "答复日期 replied",
                             "days_to_reply": "天数 days",
                             "not_replied": "未答复 no reply",

@@ -1,7 +1,8 @@
 """哪些部门的文体活动参与率最低? Which departments take part least?
 
 Opens the published warehouse read-only ($UNIONWH_WAREHOUSE, default warehouse/union.duckdb) and
-lists the departments with the lowest participation rate (marts.participation).
+lists the departments with the lowest participation rate: members who took part in any activity
+over the department's members (marts.participation_by_department).
 
     uv run marimo edit notebooks/participation.py      # interactive
     uv run python notebooks/participation.py           # headless

@@ -2,7 +2,7 @@
 
 Opens the published warehouse read-only ($UNIONWH_WAREHOUSE, default warehouse/union.duckdb):
 the year's spending (marts.spending_by_category) per department, divided by the department's
-members (marts.participation.members, else a member-level roster).
+members in the year (marts.members; marts.participation.members in a warehouse without it).
 
     uv run marimo edit notebooks/spending_per_member.py      # interactive
     uv run python notebooks/spending_per_member.py           # headless

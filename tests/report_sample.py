@@ -291,10 +291,9 @@ def build_private(
     """One year's private build: raw.members (with personal data), marts.*, audit.*.
 
     The marts have the columns of dbt_project/models/marts/_marts__models.yml. `row_level` adds
-    marts the warehouse does not publish (yet): a member roster without personal data
-    (marts.members), the birthday vouchers per member (marts.birthday_vouchers) and the proposals
-    one per row (marts.proposals), for the notebooks that need them. `checks` adds an
-    audit.checks table."""
+    reduced stand-ins of the row-level marts (a few of the columns of marts.members,
+    marts.birthday_vouchers and marts.proposals; the notebooks' tests use the real ones of the
+    demo run). `checks` adds an audit.checks table."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -220,6 +221,23 @@ def test_change_against_the_previous_year_for_every_figure(report, sample):
         now["birthday.amount"]["value"], before["birthday.amount"]["value"], "元"
     )
     assert birthday["relative_text"] == "+7.5%"
+
+
+def test_year_over_year_reads_the_figure_history(sample, tmp_path):
+    """The change comes from marts.figure_history: without it there is none, though 2022's
+    report_figures are still there."""
+    from pipelines.report.build import render_html
+
+    warehouse = tmp_path / "union.duckdb"
+    shutil.copy(sample / "warehouse" / "union.duckdb", warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop view marts.figure_history")
+        assert con.execute(
+            "select count(*) from marts.report_figures where year = 2022"
+        ).fetchall()[0][0]
+    page = render_html(warehouse, 2023, for_print=False).html
+    assert "no 2022 figures in marts.figure_history: no year-over-year change" in page
+    assert 'data-table="change"' not in page
 
 
 def test_lineage_appendix_names_files_rows_and_checks(report, sample):

@@ -1,0 +1,146 @@
+"""Several years in one published warehouse, end to end on generated years.
+
+The shared 2023 demo run (`demo_publication`, tests/conftest.py) is copied, and a generated 2022
+(`unionwh demo-data --year 2022`) is run into the copy: 2022 published after 2023. The two years'
+builds are then published the other way round (2022, then 2023) into a new warehouse with the
+publication's own function. Both warehouses must hold both years, row for row what each year
+published under marts/<year>/, and the figure history must compare 2023 with 2022.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.publish.publication import publish_warehouse
+from tests.conftest import run_cli
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("years")]
+
+YEARS = (2022, 2023)
+
+
+def show(result) -> str:
+    return f"exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def years(demo_publication, tmp_path_factory) -> dict:
+    demo = demo_publication
+    assert demo.returncode == 0, show(demo)
+    base = tmp_path_factory.mktemp("years")
+    shutil.copytree(demo.warehouse.parent, base / "warehouse")
+    shutil.copytree(demo.marts, base / "marts")
+    world = {
+        "raw": base / "raw",
+        "warehouse": base / "warehouse" / "union.duckdb",
+        "marts": base / "marts",
+        "other": base / "other" / "union.duckdb",
+    }
+    made = run_cli("demo-data", "--year", "2022", "--out", str(world["raw"]))
+    assert made.returncode == 0, show(made)
+    world["run"] = run_cli(
+        "run",
+        "--year",
+        "2022",
+        "--raw-dir",
+        str(world["raw"]),
+        "--warehouse",
+        str(world["warehouse"]),
+        "--marts-dir",
+        str(world["marts"]),
+    )
+    assert world["run"].returncode == 0, show(world["run"])
+    for year in YEARS:  # the other order, from the same builds
+        build = base / "warehouse" / "private" / f"{year}.duckdb"
+        publish_warehouse(build, world["other"], year)
+    return world
+
+
+def tables(warehouse: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by 1, 2"
+        ).fetchall()
+
+
+def test_both_years_are_in_every_published_table(years):
+    published = tables(years["warehouse"])
+    assert ("marts", "members") in published and ("audit", "load_log") in published
+    with duckdb.connect(str(years["warehouse"]), read_only=True) as con:
+        for schema, name in published:
+            for year in YEARS:
+                rows = con.execute(
+                    f'select count(*) from "{schema}"."{name}" where year = ?', [year]
+                ).fetchall()[0][0]
+                parquet = years["marts"] / str(year) / f"{name}.parquet"
+                assert rows == pq.read_metadata(parquet).num_rows, (name, year)
+            assert con.execute(
+                f'select count(*) from "{schema}"."{name}" where year not in (2022, 2023)'
+            ).fetchall() == [(0,)], name
+
+
+def test_either_order_gives_the_same_warehouse(years):
+    assert tables(years["other"]) == tables(years["warehouse"])
+    with (
+        duckdb.connect(str(years["warehouse"]), read_only=True) as one,
+        duckdb.connect(str(years["other"]), read_only=True) as other,
+    ):
+        for schema, name in tables(years["warehouse"]):
+            query = f'select * from "{schema}"."{name}" order by all'
+            assert one.execute(query).fetchall() == other.execute(query).fetchall(), name
+
+
+def figures(marts: Path, year: int) -> dict[str, Decimal | None]:
+    rows = pq.read_table(marts / str(year) / "report_figures.parquet").to_pylist()
+    return {r["figure_key"]: r["value"] for r in rows}
+
+
+def test_figure_history_lists_both_years_with_the_change(years, tmp_path):
+    out = tmp_path / "history.csv"
+    result = run_cli(
+        "sql",
+        "select figure_key, year, value, previous_value, change from marts.figure_history",
+        "--warehouse",
+        str(years["warehouse"]),
+        "--csv",
+        str(out),
+    )
+    assert result.returncode == 0, show(result)
+    with out.open(encoding="utf-8-sig") as handle:
+        history = {(r["figure_key"], int(r["year"])): r for r in csv.DictReader(handle)}
+    before, now = figures(years["marts"], 2022), figures(years["marts"], 2023)
+    assert {year for _, year in history} == set(YEARS)
+    assert len(history) == len(before) + len(now) == 70
+    for key, value in now.items():
+        row = history[(key, 2023)]
+        if value is None or before[key] is None:
+            assert row["change"] == "", key
+        else:
+            assert Decimal(row["change"]) == value - before[key], key
+        assert history[(key, 2022)]["change"] == "", key  # 2021 is not published
+
+
+def test_the_report_compares_2023_with_2022(years, tmp_path):
+    result = run_cli(
+        "report",
+        "--year",
+        "2023",
+        "--warehouse",
+        str(years["warehouse"]),
+        "--marts-dir",
+        str(tmp_path / "marts"),
+        "--no-pdf",
+    )
+    assert result.returncode == 0, show(result)
+    html = (tmp_path / "marts" / "2023" / "report.html").read_text(encoding="utf-8")
+    assert "同比对照 compared with 2022" in html
+    change = html.split('data-table="change"', 1)[1].split("</table>", 1)[0]
+    assert change.count("<tr data-key=") == 35
