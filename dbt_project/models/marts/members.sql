@@ -27,7 +27,7 @@ final as (
         members.member_status,
         members.joined_on,
         members.status_date,
-        cast(extract(month from members.birth_date) as integer) as birth_month,
+        cast({{ month_of('members.birth_date') }} as integer) as birth_month,
         members.file_name,
         members.sheet_name,
         members.row_number
