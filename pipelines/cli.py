@@ -127,11 +127,11 @@ def run(
     except UnionWarehouseError as error:
         fail(error, debug)
         return
-    if bound.dbt_target == "build":  # the federation server keeps no fingerprint to skip by
-        from pipelines.publish.fingerprint import skip_unchanged
+    from pipelines.publish.fingerprint import skip_unchanged
 
-        if skip_unchanged(year, raw_dir, warehouse, year_marts, force, console):
-            return
+    federation = (bound.dsn, bound.university) if isinstance(bound, PostgresWarehouse) else None
+    if skip_unchanged(year, raw_dir, warehouse, year_marts, force, console, federation):
+        return
     from pipelines.runner import run_year
     from pipelines.summary import print_run_summary
 

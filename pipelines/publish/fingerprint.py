@@ -174,10 +174,28 @@ def warehouse_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, st
     return {key: None if value is None else str(value) for key, value in rows}
 
 
+def federation_figures(dsn: str, university: str, year: int) -> dict[str, str | None]:
+    """The university's published figures of the year in the federation database."""
+    from pipelines.postgres import PgConnection
+
+    with PgConnection(dsn, read_only=True) as con:
+        rows = con.execute(
+            "select figure_key, value from marts.report_figures "
+            "where university = ? and year = ? order by 1",
+            [university, year],
+        ).fetchall()
+    return {key: None if value is None else str(value) for key, value in rows}
+
+
 def publication_problems(
-    manifest: dict, year_dir: Path, published_warehouse: Path, archive_dir: Path
+    manifest: dict,
+    year_dir: Path,
+    published_warehouse: Path,
+    archive_dir: Path,
+    federation: tuple[str, str] | None = None,
 ) -> list[str]:
-    """Why the publication on disk is not the one the manifest describes (empty when intact)."""
+    """Why the publication on disk is not the one the manifest describes (empty when intact).
+    With `federation` (DSN, university) the published figures are the federation database's."""
     problems = []
     for output in manifest.get("outputs", []):
         path = year_dir / output["path"]
@@ -192,15 +210,24 @@ def publication_problems(
         problems.append(
             f"归档缺少 {len(missing)} 个输入 archive lacks {len(missing)} input(s): {', '.join(missing[:3])}"
         )
-    if not published_warehouse.is_file():
+    if federation is not None:
+        import psycopg
+
+        try:
+            figures = federation_figures(*federation, int(manifest["year"]))
+        except psycopg.Error as error:
+            problems.append(f"无法读取联合会数据库 cannot read the federation database: {error}")
+            return problems
+    elif not published_warehouse.is_file():
         problems.append(f"分析用仓库缺失 published warehouse missing: {published_warehouse}")
         return problems
-    try:
-        with duckdb.connect(str(published_warehouse), read_only=True) as con:
-            figures = warehouse_figures(con, int(manifest["year"]))
-    except duckdb.Error as error:
-        problems.append(f"无法读取分析用仓库 cannot read the published warehouse: {error}")
-        return problems
+    else:
+        try:
+            with duckdb.connect(str(published_warehouse), read_only=True) as con:
+                figures = warehouse_figures(con, int(manifest["year"]))
+        except duckdb.Error as error:
+            problems.append(f"无法读取分析用仓库 cannot read the published warehouse: {error}")
+            return problems
     expected = {
         key: None if f.get("value") is None else str(Decimal(f["value"]))
         for key, f in (manifest.get("figures") or {}).items()
@@ -273,9 +300,15 @@ def changes_since_publication(manifest_path: Path, current: Fingerprint) -> list
 
 
 def decide(
-    year: int, raw_dir: Path, published_warehouse: Path, marts_dir: Path, force: bool = False
+    year: int,
+    raw_dir: Path,
+    published_warehouse: Path,
+    marts_dir: Path,
+    force: bool = False,
+    federation: tuple[str, str] | None = None,
 ) -> Decision:
-    """Compare the year's current fingerprint with the published manifest's."""
+    """Compare the year's current fingerprint with the published manifest's (and, on the server,
+    with the university's figures in the federation database)."""
     current = current_fingerprint(year, raw_dir)
     year_dir = marts_dir / str(year)
     comparison = compare(year_dir / MANIFEST_NAME, current)
@@ -285,7 +318,11 @@ def decide(
     problems = []
     if published and not parts:
         problems = publication_problems(
-            manifest, year_dir, published_warehouse, published_warehouse.parent / "archive"
+            manifest,
+            year_dir,
+            published_warehouse,
+            published_warehouse.parent / "archive",
+            federation,
         )
         decision.reasons += problems
     if force:
@@ -355,9 +392,18 @@ def print_decision(decision: Decision, console) -> None:
 
 
 def skip_unchanged(
-    year: int, raw_dir: Path, warehouse: Path, marts_dir: Path, force: bool, console
+    year: int,
+    raw_dir: Path,
+    warehouse: Path,
+    marts_dir: Path,
+    force: bool,
+    console,
+    federation: tuple[str, str] | None = None,
 ) -> bool:
-    """For `unionwh run`: print why the year runs or is skipped; True when it is skipped."""
-    decision = decide(year, raw_dir.resolve(), warehouse.resolve(), marts_dir.resolve(), force)
+    """For `unionwh run`: print why the year runs or is skipped; True when it is skipped.
+    `federation`: (DSN, university) when the year is published to the server."""
+    decision = decide(
+        year, raw_dir.resolve(), warehouse.resolve(), marts_dir.resolve(), force, federation
+    )
     print_decision(decision, console)
     return decision.skip

@@ -9,6 +9,7 @@ while a publication replaces a university's year: each sees the whole old or the
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from decimal import Decimal
@@ -21,6 +22,7 @@ import pytest
 from pipelines.demo.generator import expected_figures
 from pipelines.postgres import database_dsn
 from pipelines.publish.federation import publish_federation
+from pipelines.publish.fingerprint import publication_problems
 from tests.conftest import DEMO_RAW, create_database, run_cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("postgres")]
@@ -85,7 +87,12 @@ def demo_on_postgres(federation, tmp_path_factory) -> dict:
         "select university, year, figure_key, value, unit, display_zh, source_rows, sources "
         "from marts.report_figures where university = 'demo' order by figure_key",
     )
-    return {"result": result, "marts": base / "marts" / "demo" / str(YEAR), "figures": figures}
+    return {
+        "result": result,
+        "base": base,
+        "marts": base / "marts" / "demo" / str(YEAR),
+        "figures": figures,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +165,25 @@ def test_the_federation_holds_only_marts_and_audit(federation, demo_on_postgres)
         "where column_name in ('id_card_number', 'mobile_number')",
     )
     assert columns == []
+
+
+def test_an_unchanged_year_is_skipped_while_the_server_holds_its_publication(
+    federation, demo_on_postgres
+):
+    again = run_postgres(federation, "demo", DEMO_RAW, demo_on_postgres["base"])
+    assert "输入未变，跳过" in again.stdout, again.stdout[-2000:]
+    # the same manifest against a university the federation database does not hold: not intact
+    manifest = json.loads((demo_on_postgres["marts"] / "manifest.json").read_text("utf-8"))
+    problems = publication_problems(
+        manifest,
+        demo_on_postgres["marts"],
+        demo_on_postgres["base"] / "warehouse" / "union.duckdb",
+        demo_on_postgres["base"] / "warehouse" / "archive",
+        federation=(federation, "nobody"),
+    )
+    assert problems == [
+        "分析用仓库中没有该年度 the published warehouse has no figures for the year"
+    ]
 
 
 def test_two_universities_share_the_server_without_mixing(
