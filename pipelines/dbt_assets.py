@@ -3,16 +3,16 @@
 dbt reads raw.* in the year's private build; the Warehouse resource names it for dbt's profile
 (dbt_project/profiles.yml): a DuckDB file through UNIONWH_BUILD_DB (target `build`), or a database
 on a PostgreSQL server through UNIONWH_PG_* (target `postgres`). The models are the same on both:
-where the dialects differ, a macro of dbt_project/macros/portable.sql chooses.
+where the dialects differ, a macro of dbt_project/macros/portable.sql chooses. The step runs dbt
+in the run's own process and the tests in one batch (pipelines.dbt_step); the assets and checks are
+dagster-dbt's, from the parse-only manifest.
 """
 
-import importlib.metadata
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,9 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
 )
-from packaging import version
 
 from pipelines.partitions import fiscal_years
 from pipelines.resources import PROJECT_ROOT, Warehouse
@@ -115,26 +113,15 @@ def ensure_manifest() -> Path:
     return manifest
 
 
-class UnionDbtCli(DbtCliResource):
-    """DbtCliResource without two fixed costs that dagster-dbt pays before every build, in series
-    with it: `dbt --version` in a subprocess (2.5 s of dbt's imports) when the dbt beside this
-    Python is the one run, and an in-process dbt adapter (3.5 s: loading every macro), which serves
-    only `fetch_row_counts()` and `fetch_column_metadata()`, not used here."""
+class DbtProjectResource(dg.ConfigurableResource):
+    """The dbt project a run builds (the project's own by default; a test may point at a copy)."""
 
-    def _initialize_dbt_core_adapter(self, args):
-        return None
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
-            return version.parse(importlib.metadata.version("dbt-core"))
-        return super()._cli_version
+    project_dir: str = str(DBT_PROJECT_DIR)
+    profiles_dir: str = str(DBT_PROJECT_DIR)
 
 
-def dbt_resource() -> DbtCliResource:
-    return UnionDbtCli(
-        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=_dbt_executable()
-    )
+def dbt_resource() -> DbtProjectResource:
+    return DbtProjectResource()
 
 
 class UnionDbtTranslator(DagsterDbtTranslator):
@@ -166,35 +153,15 @@ PRODUCTION_EXCLUDE = production_exclude(DBT_MANIFEST)
     name="union_dbt",
     exclude=PRODUCTION_EXCLUDE,
 )
-def union_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    from pipelines.checks.expectations import prewarm
+def union_dbt_assets(
+    context: dg.AssetExecutionContext, dbt: DbtProjectResource, warehouse: Warehouse
+):
+    """dbt in this process: the models, then every declared test in one batch (pipelines.dbt_step)."""
+    from pipelines.checks import validator
+    from pipelines.dbt_step import run_dbt_step
 
-    prewarm()  # GX's import (~6 CPU s) overlaps the dbt subprocess instead of slowing ingestion
-    year = context.partition_key
-    os.environ.update(warehouse.dbt_env(year))
-    args = ["build", "--target", warehouse.dbt_target, "--vars", json.dumps({"year": int(year)})]
-    target = warehouse.dbt_target_dir(year)
-    built: set[dg.AssetKey] = set()
-    emitted: set[dg.AssetCheckKey] = set()
-    try:
-        for event in dbt.cli(args, context=context, target_path=target).stream():
-            if isinstance(event, dg.Output):
-                built.add(context.assets_def.keys_by_output_name[event.output_name])
-            elif isinstance(event, dg.AssetCheckResult):
-                emitted.add(dg.AssetCheckKey(event.asset_key, event.check_name))
-            yield event
-    except Exception:
-        # dbt failed (a model or a test): the step fails, and still names the declared tests
-        # that were not run on models it did build
-        yield from checks_without_result(context, _owed(context, built) - emitted)
-        raise
-    yield from checks_without_result(context, _owed(context, built) - emitted)
-
-
-def _owed(context: dg.AssetExecutionContext, built: set[dg.AssetKey]) -> set[dg.AssetCheckKey]:
-    """The selected checks on the models this build materialized: each must have a result.
-    (A model dbt skipped after an upstream failure is not materialized, nor are its checks owed.)"""
-    return {key for key in context.selected_asset_check_keys if key.asset_key in built}
+    validator.start()  # GX imports in its own process (`unionwh run` started it at the run's start)
+    yield from run_dbt_step(context, warehouse, dbt)
 
 
 def checks_without_result(

@@ -70,6 +70,18 @@ def run_year(
 
     publish=False runs ingestion, dbt and every check but not the publication (`unionwh check`)."""
     started = time.perf_counter()
+    from pipelines.checks import validator
+
+    validator.start()  # GX imports on the other core while this process loads the Definitions
+    try:
+        return _run_year(year, started, console, debug, publish)
+    finally:
+        validator.stop()
+
+
+def _run_year(
+    year: int, started: float, console: Console | None, debug: bool, publish: bool
+) -> RunOutcome:
     from pipelines.definitions import YEAR_JOB_NAME, defs
 
     job = defs.resolve_job_def(YEAR_JOB_NAME)

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'proposal_progress'}}}) }}
 -- proposal_progress at its last month end counts what proposal_completion counts (the latest
 -- export, carried-forward states included): the two marts never disagree on where the year ended.
 with

@@ -152,11 +152,11 @@ def reconciliation_checks(context: dg.AssetCheckExecutionContext, warehouse: War
     ],
 )
 def expectation_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
-    from pipelines.checks.expectations import validate_year
+    from pipelines.checks.validator import validate
 
     year = _year(context)
     docs = data_docs_dir(warehouse, year)
-    results = validate_year(warehouse.build_path(year), int(year), docs)
+    results = validate(warehouse.build_path(year), int(year), docs)
     index = docs / "index.html"
     for result in results:
         yield dg.AssetCheckResult(

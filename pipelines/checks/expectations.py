@@ -18,17 +18,15 @@ zero), never summed, and DECIMAL(18,2) → float64 keeps both exact. One table's
 is released before the next table is read. Personal data columns (`pii`) are never read. Data Docs
 (HTML) are written to a folder the publication copies to marts/<year>/data-docs/.
 
-GX is imported inside functions only (it costs seconds); `prewarm()` starts that import in a
-background thread so that a run pays for it while dbt builds.
+GX is imported inside functions only (it costs seconds); a run validates in a process of its own
+that imports GX while the run reads and builds (pipelines.checks.validator).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -306,22 +304,9 @@ def _clean_rows(con, table: Table):
     )
 
 
-def _configure_environment() -> None:
+def configure_environment() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
-
-
-def prewarm() -> threading.Thread:
-    """Import GX in the background (a run calls this at its start; the check then finds it loaded)."""
-    _configure_environment()
-
-    def load() -> None:
-        with contextlib.suppress(Exception):  # the check itself reports a broken installation
-            import great_expectations  # noqa: F401
-
-    thread = threading.Thread(target=load, name="gx-prewarm", daemon=True)
-    thread.start()
-    return thread
 
 
 def _context(docs_dir: Path | None):
@@ -430,7 +415,7 @@ def validate_year(
     contract: Contract | None = None,
 ) -> list[SuiteResult]:
     """Validate every table's clean rows against its contract suite; write Data Docs to docs_dir."""
-    _configure_environment()
+    configure_environment()
 
     contract = contract or load_contract()
     if docs_dir is not None and docs_dir.exists():

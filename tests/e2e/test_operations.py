@@ -448,7 +448,7 @@ def plant(project: Path) -> None:
 def planted(world, killed_after_rename) -> dict:
     import dagster as dg
 
-    from pipelines.dbt_assets import DBT_PROJECT_DIR, UnionDbtCli, _dbt_executable
+    from pipelines.dbt_assets import DBT_PROJECT_DIR, DbtProjectResource
     from pipelines.definitions import defs
     from pipelines.resources import MartsFolder, RawFolder, Warehouse
 
@@ -460,9 +460,7 @@ def planted(world, killed_after_rename) -> dict:
         "raw_folder": RawFolder(path=str(world["raw"])),
         "warehouse": Warehouse(path=str(world["warehouse"])),
         "marts_folder": MartsFolder(path=str(world["marts"])),
-        "dbt": UnionDbtCli(
-            project_dir=str(project), profiles_dir=str(project), dbt_executable=_dbt_executable()
-        ),
+        "dbt": DbtProjectResource(project_dir=str(project), profiles_dir=str(project)),
     }
     result = dg.materialize(
         [*defs.assets, *defs.asset_checks],

@@ -1,0 +1,37 @@
+"""Every dbt data test production runs is an asset check of the dbt assets, so the dbt step (which
+runs the selected checks' tests, pipelines.dbt_step) leaves none out and runs none unseen."""
+
+from __future__ import annotations
+
+import json
+
+from pipelines.dbt_assets import ensure_manifest, translator, union_dbt_assets
+from pipelines.dbt_step import declared_tests, unattached_tests
+
+
+def _tests() -> dict[str, dict]:
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    return {
+        uid: n
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "test" and n["config"].get("enabled", True)
+    }
+
+
+def test_every_data_test_of_a_model_is_an_asset_check():
+    declared = declared_tests(union_dbt_assets)
+    tests = _tests()
+    of_models = {
+        uid
+        for uid, node in tests.items()
+        if not (parents := node["depends_on"]["nodes"])
+        or not all(p.startswith("seed.") for p in parents)
+    }
+    assert len(of_models) > 150
+    assert of_models <= set(declared), sorted(of_models - set(declared))
+    assert set(declared) <= set(tests)  # and every check stands for a test
+
+
+def test_no_dbt_test_is_left_without_an_asset_check():
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    assert unattached_tests(manifest, translator) == []
