@@ -1,11 +1,12 @@
 """The floor: dbt's own SQL, run straight in DuckDB on the landed tables, with no orchestration.
 
-From a manifest that `dbt build` wrote (it holds every node's compiled SQL), in the manifest's
-topological order and in one DuckDB connection:
+From the manifest the bench's dbt stage wrote (it holds every model's compiled SQL), in the
+manifest's topological order and in one DuckDB connection:
 - seeds: `create or replace table <seed> as select * from read_csv(<file>)` with the seed's
   column_types;
 - models: `create or replace view|table <relation> as <compiled sql>` (views for staging, as dbt);
-- tests (optional): `select count(*) from (<compiled sql>)`, the failing rows dbt would count.
+- tests (optional): the query each test the dbt stage ran was judged by (dbt's test SQL around the
+  compiled test, pipelines.dbt_tests), from the stage's `floor_tests` file.
 
 This is the least any runner of the same SQL must spend; `dbt build` is measured against it. The
 build file must be named as the one dbt compiled against (relations are `"<file stem>".schema.name`).
@@ -46,10 +47,12 @@ def _seed_sql(node: dict) -> str:
     )
 
 
-def run_floor(db: Path, manifest_path: Path, with_tests: bool = True) -> dict:
+def run_floor(db: Path, manifest_path: Path, tests_path: Path | None = None) -> dict:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     build_nodes = _order(manifest, {"seed", "model"})
-    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    tests: dict[str, str] = (
+        json.loads(tests_path.read_text(encoding="utf-8")) if tests_path is not None else {}
+    )
     statements: list[tuple[str, str]] = []
     schemas = sorted({(n["database"], n["schema"]) for n in build_nodes})
     for database, schema in schemas:
@@ -86,18 +89,12 @@ def run_floor(db: Path, manifest_path: Path, with_tests: bool = True) -> dict:
             node_seconds[uid] = time.perf_counter() - t
         models_seconds = time.perf_counter() - started
         tests_started = time.perf_counter()
-        if with_tests:
-            for test in tests:
-                sql = test.get("compiled_code")
-                if not sql:
-                    continue
-                t = time.perf_counter()
-                count = con.execute(
-                    f"select count(*) from (\n{sql}\n) as dbt_internal_test"
-                ).fetchone()[0]
-                node_seconds[test["unique_id"]] = time.perf_counter() - t
-                if count:
-                    failures[test["unique_id"]] = count
+        for uid, sql in tests.items():
+            t = time.perf_counter()
+            count = con.execute(sql).fetchall()[0][0]
+            node_seconds[uid] = time.perf_counter() - t
+            if count:
+                failures[uid] = count
         tests_seconds = time.perf_counter() - tests_started
         con.execute("checkpoint")
     slowest = sorted(node_seconds.items(), key=lambda kv: -kv[1])[:8]
@@ -106,7 +103,7 @@ def run_floor(db: Path, manifest_path: Path, with_tests: bool = True) -> dict:
         "models_seconds": models_seconds,
         "tests_seconds": tests_seconds,
         "nodes": len(statements) - len(schemas),
-        "tests": len(tests) if with_tests else 0,
+        "tests": len(tests),
         "test_failures": failures,
         "slowest": [[uid.split(".")[-1], round(s, 3)] for uid, s in slowest],
     }

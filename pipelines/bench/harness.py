@@ -46,7 +46,6 @@ from pipelines.bench.data import (
 from pipelines.bench.measure import Measured, run_measured
 from pipelines.resources import PROJECT_ROOT, Warehouse
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 WORK_DIR = CACHE_DIR / "work"
 RESULTS_PATH = BENCH_DIR / "results.json"
 BASELINE_SCRIPT = BENCH_DIR / "baseline.py"
@@ -60,8 +59,8 @@ STAGE_LABELS = {
     "cells": "read spreadsheets (cells only)",
     "land": "land (raw.*)",
     "archive": "archive raw files",
-    "dbt_parse": "dbt parse",
-    "dbt_build": "dbt build",
+    "dbt_parse": "dbt parse + compile tests (new build)",
+    "dbt_build": "dbt step (models + tests)",
     "floor": "floor (SQL in DuckDB)",
     "checks": "checks (gate, GX)",
     "publish": "publish",
@@ -308,8 +307,6 @@ class Bench:
 
     def run_scale(self, scale: int, out: dict) -> dict:
         """Measure one volume into `out` (partial results stay there when a stage fails)."""
-        from pipelines.dbt_assets import PRODUCTION_EXCLUDE, dbt_command
-
         o = self.o
         stages: dict[str, dict] = {}
         out["stages"] = stages
@@ -322,8 +319,6 @@ class Bench:
         # the floor's file has the dbt file's name: the compiled SQL names that catalog
         floor_db = work / "floor" / f"{y}.duckdb"
         target = work / "dbt-target"
-        dbt_env = {"UNIONWH_BUILD_DB": str(dbt_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        dbt_logs = ["--log-path", str(work / "dbt-logs")]
 
         # read
         handoff = work / "read-handoff"
@@ -374,40 +369,32 @@ class Bench:
         stages["archive"] = {"ok": True, "seconds": round(land.pop("archive_seconds"), 3)}
         stages["land"].pop("archive_seconds", None)
 
-        # dbt parse, then dbt build on a copy of the landed file (partial parse reused, as on a rerun)
-        m = self.measured(
-            "dbt_parse",
-            [*dbt_command("parse", "--quiet", target_path=target, year=y), *dbt_logs],
-            out,
-            cwd=DBT_PROJECT_DIR,
-            env=dbt_env,
-        )
-        stages["dbt_parse"] = _entry(m, seconds=m.wall_seconds)
+        # dbt, in process as a run does it: first what a new build pays once (the whole parse, the
+        # compile of every test), then what every run pays (kept manifest and compiled tests,
+        # models built by dbt, every declared test in one connection), on a copy of the landed file
         _copy_db(landed, dbt_db)
+        dbt_spec = {"db": str(dbt_db), "target": str(target), "year": y}
+        m = self.measured("dbt_parse", _stage_cmd("dbt", {**dbt_spec, "mode": "parse"}), out)
+        stages["dbt_parse"] = _entry(m, _last_json(m))
+        if not m.ok:
+            raise BenchFailed(f"dbt parse failed at {scale}×:\n{m.tail()}")
+        manifest, floor_tests = work / "floor-manifest.json", work / "floor-tests.json"
         m = self.measured(
             "dbt_build",
-            [
-                *dbt_command("build", "--quiet", target_path=target, year=y),
-                *dbt_logs,
-                "--exclude",
-                *PRODUCTION_EXCLUDE.split(),
-            ],
+            _stage_cmd(
+                "dbt",
+                {
+                    **dbt_spec,
+                    "mode": "build",
+                    "floor_manifest": str(manifest),
+                    "floor_tests": str(floor_tests),
+                },
+            ),
             out,
-            cwd=DBT_PROJECT_DIR,
-            env=dbt_env,
         )
-        stages["dbt_build"] = _entry(m, seconds=m.wall_seconds)
-        run_results = target / "run_results.json"
-        if run_results.exists():
-            rr = json.loads(run_results.read_text())
-            statuses: dict[str, int] = {}
-            for r in rr["results"]:
-                statuses[r["status"]] = statuses.get(r["status"], 0) + 1
-            stages["dbt_build"]["dbt_elapsed_seconds"] = round(rr.get("elapsed_time", 0), 3)
-            stages["dbt_build"]["nodes"] = statuses
-        if not m.ok:
+        stages["dbt_build"] = _entry(m, _last_json(m))
+        if not m.ok or not stages["dbt_build"].get("all_passed"):
             raise BenchFailed(f"dbt build failed at {scale}×:\n{m.tail()}")
-        manifest = target / "manifest.json"
 
         # floor
         _copy_db(landed, floor_db)
@@ -415,7 +402,12 @@ class Bench:
             "floor",
             _stage_cmd(
                 "floor",
-                {"db": str(floor_db), "manifest": str(manifest), "with_tests": o.floor_tests},
+                {
+                    "db": str(floor_db),
+                    "manifest": str(manifest),
+                    "tests": str(floor_tests),
+                    "with_tests": o.floor_tests,
+                },
             ),
             out,
         )
@@ -516,17 +508,24 @@ class Bench:
                     "ok": None,
                     "skipped": f"up to {E2E_FIRST_MAX_SCALE}× (only the dbt parse differs)",
                 }
-                # what a first run leaves for the next: dbt's partial parse of this build
+                # what a first run leaves for the next: the parsed manifest and compiled tests
                 self.log("  dbt parse into the new warehouse's build (not measured) …")
                 warehouse = Warehouse(path=str(e2e / "warehouse" / "union.duckdb"))
-                run_measured(
-                    dbt_command(
-                        "parse", "--quiet", target_path=warehouse.dbt_target_dir(y), year=y
+                prepared = run_measured(
+                    _stage_cmd(
+                        "dbt",
+                        {
+                            "db": str(warehouse.build_path(y)),
+                            "target": str(warehouse.dbt_target_dir(y)),
+                            "year": y,
+                            "mode": "parse",
+                        },
                     ),
                     timeout=STAGE_TIMEOUT,
-                    cwd=DBT_PROJECT_DIR,
-                    env={**dbt_env, "UNIONWH_BUILD_DB": str(warehouse.build_path(y))},
+                    cwd=PROJECT_ROOT,
                 )
+                if not prepared.ok:
+                    raise BenchFailed(f"dbt parse for the e2e build failed:\n{prepared.tail()}")
             for key, args in runs.items():
                 m = self.measured(key, args, out, cwd=PROJECT_ROOT)
                 stages[key] = _entry(m, seconds=m.wall_seconds)
@@ -652,6 +651,13 @@ def _stage(results: dict, scale: int, stage: str) -> dict | None:
     return s if s and s.get("ok") else None
 
 
+def work_floor(results: dict, scale: int) -> float | None:
+    """The least a run of this volume must spend: reading and typing, landing, and the SQL of
+    every dbt node in one DuckDB connection (issue 12's floor of the end-to-end run)."""
+    parts = [_stage(results, scale, k) for k in ("read", "land", "floor")]
+    return sum(p["seconds"] for p in parts) if all(parts) else None
+
+
 def targets(results: dict) -> list[dict]:
     """The issue's targets, each with what was measured and whether it passed (None: not measured)."""
     out = []
@@ -661,31 +667,57 @@ def targets(results: dict) -> list[dict]:
 
     cold1, rerun1 = _stage(results, 1, "e2e_cold"), _stage(results, 1, "e2e_rerun")
     first1 = _stage(results, 1, "e2e_first")
-    first_note = f" (first run in a new warehouse: {first1['seconds']:.1f} s)" if first1 else ""
-    add(
-        "1× (2023 demo) cold end to end",
-        "≤ 20 s",
-        f"{cold1['seconds']:.1f} s{first_note}" if cold1 else None,
-        cold1["seconds"] <= 20 if cold1 else None,
-    )
+    floor1 = work_floor(results, 1)
+    # issue 12: ratios to the floor measured in the same run, so that a loaded machine does not
+    # fail a target by itself (10 s and 14 s at the issue's 2.9 s floor)
+    for name, stage, ratio, seconds in (
+        ("1× cold end to end", cold1, 3.5, 10.0),
+        ("1× first run in a new warehouse", first1, 4.9, 14.0),
+    ):
+        add(
+            f"{name} vs the floor (read + land + SQL)",
+            f"≤ {ratio}× (≈ {seconds:.0f} s)",
+            f"{stage['seconds'] / floor1:.2f}× ({stage['seconds']:.1f} s vs {floor1:.1f} s)"
+            if stage and floor1
+            else None,
+            stage["seconds"] <= ratio * floor1 if stage and floor1 else None,
+        )
     add(
         "1× unchanged rerun",
-        "≤ 5 s",
+        "≤ 1.5 s",
         f"{rerun1['seconds']:.1f} s" if rerun1 else None,
-        rerun1["seconds"] <= 5 if rerun1 else None,
+        rerun1["seconds"] <= 1.5 if rerun1 else None,
     )
+    for scale, ratio in ((1, 3.0), (100, 1.3)):
+        dbt, floor = _stage(results, scale, "dbt_build"), _stage(results, scale, "floor")
+        add(
+            f"{scale}× dbt step vs floor (SQL)",
+            f"≤ {ratio}×",
+            f"{dbt['seconds'] / floor['seconds']:.2f}× ({dbt['seconds']:.1f} s vs "
+            f"{floor['seconds']:.1f} s)"
+            if dbt and floor
+            else None,
+            dbt["seconds"] <= ratio * floor["seconds"] if dbt and floor else None,
+        )
     cold100 = _stage(results, 100, "e2e_cold")
     add(
         "100× end to end (cold)",
-        "≤ 120 s",
+        "≤ 60 s",
         f"{cold100['seconds']:.1f} s" if cold100 else None,
-        cold100["seconds"] <= 120 if cold100 else None,
+        cold100["seconds"] <= 60 if cold100 else None,
     )
     add(
         "100× peak memory (end to end)",
-        "≤ 4 GB",
+        "≤ 3 GB",
         f"{cold100['peak_mb'] / GB:.2f} GB" if cold100 else None,
-        cold100["peak_mb"] <= 4 * GB if cold100 else None,
+        cold100["peak_mb"] <= 3 * GB if cold100 else None,
+    )
+    agree = [s.get("three_ways_agree") for s in results["scales"].values() if "agreement" in s]
+    add(
+        "the same 35 figures by the three ways",
+        "every volume",
+        f"{sum(bool(a) for a in agree)} of {len(agree)} volumes" if agree else None,
+        all(agree) if agree else None,
     )
 
     peaks = sorted(
@@ -727,17 +759,6 @@ def targets(results: dict) -> list[dict]:
     else:
         add("reading vs openpyxl baseline", "≥ 10× rows/s", None, None)
 
-    build100, floor100 = _stage(results, 100, "dbt_build"), _stage(results, 100, "floor")
-    if build100 and floor100:
-        ratio = build100["seconds"] / floor100["seconds"]
-        add(
-            "100× dbt build vs floor",
-            "≤ 2×",
-            f"{ratio:.2f}× ({build100['seconds']:.1f} s vs {floor100['seconds']:.1f} s)",
-            ratio <= 2,
-        )
-    else:
-        add("100× dbt build vs floor", "≤ 2×", None, None)
     return out
 
 

@@ -4,8 +4,8 @@ The bench runs every stage in a fresh process so that each stage's peak memory i
 does its imports and set-up first (outside the timed part), times only the work, and prints one JSON
 object as the last line of stdout: `{"seconds": …, …}`.
 
-Stages: generate, read, cells, land, floor, checks, publish. dbt parse/build and `unionwh run`/`report` are
-run as their own commands by the harness (pipelines.bench.harness), not here.
+Stages: generate, read, cells, land, dbt, floor, checks, publish. `unionwh run`/`report` are run as
+their own commands by the harness (pipelines.bench.harness), not here.
 """
 
 from __future__ import annotations
@@ -209,13 +209,78 @@ def stage_land(spec: dict) -> dict:
     }
 
 
+def stage_dbt(spec: dict) -> dict:
+    """The dbt step as a run does it (pipelines.dbt_step, without Dagster), in this process.
+
+    mode "parse": what a new build pays once: dbt's parse of the whole project into an empty
+    target folder, and the compile of every test (both then kept in the folder).
+    mode "build": what every run pays: the kept manifest, dbt building the seeds and models, the
+    kept compiled tests, and every test the dbt assets declare, in one connection. Afterwards
+    (untimed) the compiled SQL of what ran is written for the floor: `floor_manifest` (dbt's
+    manifest, models compiled) and `floor_tests` (the tests' SQL)."""
+    import shutil
+
+    import dbt.cli.main  # noqa: F401  (imports before the clock, like every stage)
+    from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
+
+    from pipelines.dbt_assets import union_dbt_assets
+    from pipelines.dbt_runner import DbtBuild, NodeBuild, load_manifest
+    from pipelines.dbt_step import declared_tests, unattached_tests, write_run_results
+    from pipelines.dbt_tests import compile_tests, run_tests
+
+    build = DbtBuild(Path(spec["db"]), Path(spec["target"]), spec["year"])
+    manifest_json, translator, _ = get_manifest_and_translator_from_dbt_assets([union_dbt_assets])
+    wanted = sorted(
+        {*declared_tests(union_dbt_assets), *unattached_tests(manifest_json, translator)}
+    )
+    selection = ["--select", "resource_type:test"]
+    parts: dict[str, float] = {}
+    started = time.perf_counter()
+    if spec["mode"] == "parse":
+        shutil.rmtree(build.target_dir, ignore_errors=True)
+        parts["parse"], manifest = _timed(lambda: load_manifest(build))
+        parts["compile_tests"], compiled = _timed(
+            lambda: compile_tests(build, manifest, build.manifest_key(), set(wanted), selection)
+        )
+        return {"seconds": time.perf_counter() - started, "parts": parts, "tests": len(compiled)}
+    parts["manifest"], manifest = _timed(lambda: load_manifest(build))
+    nodes = NodeBuild(build, manifest, ["--select", "fqn:*"])
+    parts["models"], _ = _timed(lambda: [None for _ in nodes])
+    parts["compiled_tests"], compiled = _timed(
+        lambda: compile_tests(build, manifest, build.manifest_key(), set(wanted), selection)
+    )
+    parts["tests"], results = _timed(
+        lambda: list(run_tests(build.build_path, [compiled[uid] for uid in wanted]))
+    )
+    write_run_results(build.target_dir, nodes.statuses, results, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for status in [s["status"] for s in nodes.statuses.values()] + [r.status for r in results]:
+        statuses[status] = statuses.get(status, 0) + 1
+    if spec.get("floor_manifest"):
+        manifest.write(spec["floor_manifest"])
+        tests = {uid: compiled[uid].judged_sql() for uid in wanted}
+        Path(spec["floor_tests"]).write_text(json.dumps(tests), encoding="utf-8")
+    ok = all(s["status"] == "success" for s in nodes.statuses.values()) and all(
+        r.status in ("pass", "warn") for r in results
+    )
+    return {
+        "seconds": seconds,
+        "parts": {k: round(v, 3) for k, v in parts.items()},
+        "nodes": statuses,
+        "models": len(nodes.statuses),
+        "tests": len(results),
+        "all_passed": ok,
+    }
+
+
 def stage_floor(spec: dict) -> dict:
     from pipelines.bench.floor import run_floor
 
     return run_floor(
         Path(spec["db"]),
         Path(spec["manifest"]),
-        with_tests=spec.get("with_tests", True),
+        Path(spec["tests"]) if spec.get("with_tests", True) else None,
     )
 
 
@@ -294,6 +359,7 @@ STAGES = {
     "read": stage_read,
     "cells": stage_cells,
     "land": stage_land,
+    "dbt": stage_dbt,
     "floor": stage_floor,
     "checks": stage_checks,
     "publish": stage_publish,

@@ -109,7 +109,7 @@ def test_every_stage_is_measured(bench_run):
 def test_targets_are_reported(bench_run):
     results = json.loads(bench_run["out"].read_text(encoding="utf-8"))
     targets = {t["target"]: t for t in results["targets"]}
-    assert len(targets) == 7
+    assert len(targets) == 10
     reading = next(t for name, t in targets.items() if name.startswith("reading vs openpyxl"))
     assert reading["pass"] in (True, False)  # measured at 1×; the verdict depends on the machine
     assert "targets" in bench_run["result"].stdout
