@@ -97,8 +97,13 @@ class DbtBuild:
             "none",
             "--log-level-file",
             "none",
+            "--no-use-colors",
             "--no-write-json",
         ]
+
+    def profile_env(self) -> dict[str, str]:
+        """What dbt's profile reads to find the build: as given, else a DuckDB file's variable."""
+        return self.env or {"UNIONWH_BUILD_DB": str(self.build_ref)}
 
     def manifest_key(self) -> str:
         """Everything the parsed manifest depends on; a different key means parse again."""
@@ -191,7 +196,7 @@ def invoke(
     dbt itself failed (a failed node is a result, not an exception)."""
     from dbt.cli.main import dbtRunner
 
-    os.environ.update(build.env)
+    os.environ.update(build.profile_env())
     runner = dbtRunner(manifest=manifest, callbacks=[on_event] if on_event else [])
     try:
         result = runner.invoke([*command, *build.args()])

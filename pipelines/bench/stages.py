@@ -250,7 +250,7 @@ def stage_dbt(spec: dict) -> dict:
         lambda: compile_tests(build, manifest, build.manifest_key(), set(wanted), selection)
     )
     parts["tests"], results = _timed(
-        lambda: list(run_tests(build.build_path, [compiled[uid] for uid in wanted]))
+        lambda: list(run_tests(build.build_ref, [compiled[uid] for uid in wanted]))
     )
     write_run_results(build.target_dir, nodes.statuses, results, time.perf_counter() - started)
     seconds = time.perf_counter() - started
