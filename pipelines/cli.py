@@ -110,8 +110,17 @@ def run(
     target: Target = "duckdb",
     pg_dsn: PgDsn = None,
     university: University = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", help="同时在终端显示运行日志 show the run's log (Dagster, dbt) here too"
+        ),
+    ] = False,
 ) -> None:
-    """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish)."""
+    """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish).
+
+    The terminal shows one progress display and the summary; Dagster's events and dbt's lines
+    go to a log file per run beside the warehouse (named in the last line)."""
     configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
     from pipelines.resources import (
         PostgresWarehouse,
@@ -130,13 +139,13 @@ def run(
     from pipelines.publish.fingerprint import skip_unchanged
 
     federation = (bound.dsn, bound.university) if isinstance(bound, PostgresWarehouse) else None
-    if skip_unchanged(year, raw_dir, warehouse, year_marts, force, console, federation):
+    if skip_unchanged(year, raw_dir, warehouse, year_marts, force, console, federation, verbose):
         return
     from pipelines.runner import run_year
     from pipelines.summary import print_run_summary
 
     try:
-        outcome = run_year(year, console=console, debug=debug)
+        outcome = run_year(year, console=console, debug=debug, verbose=verbose)
     except UnionWarehouseError as error:
         fail(error, debug)
         return

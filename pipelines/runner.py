@@ -1,21 +1,23 @@
-"""Running the year's job in-process, with a progress bar, and collecting what happened."""
+"""Running the year's job in this process, with one progress display and a log of the run, and
+collecting what happened."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from pipelines.run_display import stage_of
 
 STAGES = {
-    "ingest": "读取与入库 read + land",
-    "union_dbt": "dbt 构建 dbt build",
-    "published": "发布 publish",
-    "check": "检查 checks",
+    "land": "读取与入库 read + land",
+    "dbt": "dbt 构建 dbt build",
+    "checks": "检查 checks",
+    "publish": "发布 publish",
 }
 
 
@@ -43,20 +45,7 @@ class RunOutcome:
     step_seconds: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
-
-
-def _stage_of(step_key: str) -> str:
-    if step_key.startswith("ingest"):
-        return "ingest"
-    if "dbt" in step_key:
-        return "union_dbt"
-    if step_key.startswith("published"):
-        return "published"
-    return "check"
-
-
-def _step_events(instance: dg.DagsterInstance, run_id: str):
-    return instance.all_logs(run_id)
+    log_path: Path | None = None
 
 
 PUBLISHED_KEY = dg.AssetKey(["published", "year"])
@@ -64,105 +53,91 @@ QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def run_year(
-    year: int, console: Console | None = None, debug: bool = False, publish: bool = True
+    year: int,
+    console: Console | None = None,
+    debug: bool = False,
+    publish: bool = True,
+    verbose: bool = False,
 ) -> RunOutcome:
     """Execute the year's job in this process; never raises for a failed step.
 
-    publish=False runs ingestion, dbt and every check but not the publication (`unionwh check`)."""
+    publish=False runs ingestion, dbt and every check but not the publication (`unionwh check`).
+    Dagster's events and dbt's lines go to the run's log file (RunOutcome.log_path), and to the
+    console as well with verbose."""
     started = time.perf_counter()
     from pipelines.checks import validator
 
     validator.start()  # GX imports on the other core while this process loads the Definitions
     try:
-        return _run_year(year, started, console, debug, publish)
+        return _run_year(year, started, console, debug, publish, verbose)
     finally:
         validator.stop()
 
 
+def _totals(job, selection, year: int, publish: bool):
+    from pipelines.contract import load_contract
+    from pipelines.dbt_assets import union_dbt_assets
+    from pipelines.ingest.source import source_files
+    from pipelines.resources import setting
+    from pipelines.run_display import Totals
+
+    graph = job.asset_layer.asset_graph
+    selected = set(selection) if selection is not None else set(graph.executable_asset_keys)
+    year_dir = Path(setting("UNIONWH_RAW_DIR")) / str(year)
+    contract = load_contract()
+    files = (
+        sum(len(source_files(year_dir, s)) for s in contract.sources) if year_dir.is_dir() else 0
+    )
+    dbt_assets = set(union_dbt_assets.keys) & selected
+    dbt_checks = {k for k in union_dbt_assets.check_keys if k.asset_key in selected}
+    checks = {k for k in graph.asset_check_keys if k.asset_key in selected} - dbt_checks
+    ingest_steps = {node.name for node in job.graph.nodes if stage_of(node.name) == "land"}
+    totals = Totals(
+        files=files,
+        ingest_steps=len(ingest_steps),
+        models=len(dbt_assets),
+        tests=len(dbt_checks),
+        checks=len(checks),
+        publish=publish,
+    )
+    return totals, dbt_assets, dbt_checks
+
+
 def _run_year(
-    year: int, started: float, console: Console | None, debug: bool, publish: bool
+    year: int, started: float, console: Console | None, debug: bool, publish: bool, verbose: bool
 ) -> RunOutcome:
     from pipelines.definitions import YEAR_JOB_NAME, defs
+    from pipelines.resources import setting
+    from pipelines.run_display import RunDisplay
+    from pipelines.run_log import ConsoleLogHandler, log_path, run_log
 
     job = defs.resolve_job_def(YEAR_JOB_NAME)
     selection = None
     if not publish:
         graph = job.asset_layer.asset_graph
         selection = [key for key in graph.executable_asset_keys if key != PUBLISHED_KEY]
+    totals, dbt_assets, dbt_checks = _totals(job, selection, year, publish)
     instance = dg.DagsterInstance.ephemeral()
-    holder: dict = {}
-
-    def execute() -> None:
-        try:
-            holder["result"] = job.execute_in_process(
+    run_id = str(uuid.uuid4())  # known before the run starts, so the display can listen to it
+    path = log_path(Path(setting("UNIONWH_WAREHOUSE")), year, run_id)
+    echo = ConsoleLogHandler(console) if verbose and console is not None else None
+    with run_log(path, echo) as log:
+        display = RunDisplay(console, totals, dbt_assets, dbt_checks, log.getChild("dagster"))
+        instance.add_event_listener(run_id, display.on_event)
+        with display:
+            result = job.execute_in_process(
                 partition_key=str(year),
                 instance=instance,
                 raise_on_error=False,
                 asset_selection=selection,
+                run_id=run_id,
                 # Dagster's console log prints stack traces of failed steps: only with --debug
                 run_config=None if debug else QUIET_LOGS,
             )
-        except Exception as exc:  # surfaced below, with the run's failures
-            holder["error"] = exc
-
-    worker = threading.Thread(target=execute, daemon=True)
-    worker.start()
-    _show_progress(worker, instance, console, total_steps=len(job.graph.nodes))
-    worker.join()
-    if "error" in holder:
-        raise holder["error"]
-    result = holder["result"]
     outcome = RunOutcome(year, result.success, result.run_id, time.perf_counter() - started)
+    outcome.log_path = path
     _collect_steps(instance, result.run_id, outcome, debug)
     return outcome
-
-
-def _show_progress(
-    worker: threading.Thread, instance, console: Console | None, total_steps: int
-) -> None:
-    if console is None:
-        return
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("启动 starting…", total=total_steps)
-        while worker.is_alive():
-            # the run writes the same in-memory store; a read that collides is retried next tick
-            with contextlib.suppress(Exception):
-                _update_progress(instance, progress, task)
-            time.sleep(1.0)
-
-
-_STEP_EVENTS = {
-    dg.DagsterEventType.STEP_START,
-    dg.DagsterEventType.STEP_SUCCESS,
-    dg.DagsterEventType.STEP_FAILURE,
-    dg.DagsterEventType.STEP_SKIPPED,
-}
-
-
-def _update_progress(instance, progress, task) -> None:
-    runs = instance.get_runs(limit=1)
-    if not runs:
-        return
-    done, current = 0, None
-    # Only step events, filtered by the event store: reading every event of the run on each poll
-    # held the GIL against the run itself.
-    for record in instance.all_logs(runs[0].run_id, of_type=_STEP_EVENTS):
-        event = record.dagster_event
-        if event is None:
-            continue
-        if event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
-            done += 1
-        elif event.event_type_value == "STEP_START":
-            current = event.step_key
-    label = STAGES.get(_stage_of(current), "") if current else ""
-    progress.update(task, completed=done, description=f"{label} {current or ''}")
 
 
 def _metadata_value(metadata: dict, key: str):
@@ -205,7 +180,7 @@ def _collect_steps(instance, run_id: str, outcome: RunOutcome, debug: bool) -> N
         if kind == "STEP_START":
             starts[event.step_key] = record.timestamp
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
-            stage = _stage_of(event.step_key)
+            stage = stage_of(event.step_key)
             seconds = record.timestamp - starts[event.step_key]
             outcome.step_seconds[stage] = outcome.step_seconds.get(stage, 0.0) + seconds
         if kind == "STEP_FAILURE":

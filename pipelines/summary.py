@@ -1,4 +1,5 @@
-"""What `unionwh run` prints when it ends: rows per source, marts written, time per stage."""
+"""What `unionwh run` prints when it ends: what failed first (checks, rejected files), rows per
+source, what was published, the time per stage in one line, and last the run's log file."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pipelines.runner import STAGES, RunOutcome
+
+DETAIL_LINES = 6  # of a failing check's details; the rest is in the run's log and the UI
 
 
 def _build_rows(year: int, schema: str, table: str, query: str) -> list[tuple]:
@@ -52,7 +55,41 @@ def rejected_files(year: int) -> list[tuple[str, str, str]]:
     )
 
 
+def _print_failures(outcome: RunOutcome, console: Console) -> None:
+    """What stopped the run, first: each failing check (and where to look), each rejected file,
+    then any other failure; Chinese and English."""
+    failed = {c.name: c for c in outcome.checks if not c.passed and c.severity == "ERROR"}
+    for failure in outcome.failures:
+        console.print(f"[red]✗[/] {failure}", soft_wrap=True)
+        name = failure.split(": ", 1)[-1].split(" (on ", 1)[0]
+        check = failed.get(name)
+        if check is not None:
+            console.print(f"    → {check.where}", soft_wrap=True, markup=False)
+            for line in (check.details or "").splitlines()[:DETAIL_LINES]:
+                console.print(f"    {line}", soft_wrap=True, markup=False)
+    rejected = rejected_files(outcome.year)
+    if rejected:
+        console.print(
+            f"[bold red]{len(rejected)} 个文件被拒收，本年度未发布 "
+            f"({len(rejected)} file(s) rejected; year not published):[/]"
+        )
+        for _name, zh, en in rejected:
+            console.print(f"  • {zh}\n    {en}", soft_wrap=True, markup=False)
+
+
+def _time_line(outcome: RunOutcome) -> str:
+    parts = [
+        f"{STAGES.get(stage, stage)} {seconds:.1f} s"
+        for stage, seconds in outcome.step_seconds.items()
+    ]
+    parts.append(f"合计（含启动）total incl. start-up {outcome.seconds_total:.1f} s")
+    return "耗时 time: " + " · ".join(parts)
+
+
 def print_run_summary(outcome: RunOutcome, console: Console) -> None:
+    if not outcome.success:
+        _print_failures(outcome, console)
+
     rows = Table(title=f"{outcome.year} 年度各数据来源行数 (rows per source)")
     for header in (
         "来源 source",
@@ -71,32 +108,17 @@ def print_run_summary(outcome: RunOutcome, console: Console) -> None:
 
     marts_dir = marts_folder_from_environment().year_dir(outcome.year)
     if outcome.success and marts_dir.exists():
-        files = sorted(p.name for p in marts_dir.iterdir() if p.is_file())
+        files = [p for p in marts_dir.iterdir() if p.is_file()]
         console.print(
-            f"[green]已发布[/] published {len(files)} files to {marts_dir}: {', '.join(files)}"
+            f"[green]已发布[/] published {len(files)} 个文件 files → {marts_dir}", soft_wrap=True
         )
-
-    timing = Table(title="各阶段耗时 (time per stage)")
-    timing.add_column("阶段 stage")
-    timing.add_column("秒 seconds", justify="right")
-    for stage, seconds in outcome.step_seconds.items():
-        timing.add_row(STAGES.get(stage, stage), f"{seconds:.1f}")
-    timing.add_row("合计（含启动）total incl. start-up", f"{outcome.seconds_total:.1f}")
-    console.print(timing)
-
-    rejected = rejected_files(outcome.year)
-    if rejected:
-        console.print(
-            f"[bold red]{len(rejected)} 个文件被拒收，本年度未发布 ({len(rejected)} file(s) rejected; year not published):[/]"
-        )
-        for _name, zh, en in rejected:
-            console.print(f"  • {zh}\n    {en}")
-    for failure in outcome.failures:
-        console.print(f"[red]✗[/] {failure}")
     for check in outcome.checks:
         if not check.passed and check.severity == "WARN":
             console.print(f"[yellow]⚠[/] 检查警告 check warning: {check.name} → {check.where}")
+    console.print(_time_line(outcome), soft_wrap=True)
     if outcome.success:
         console.print(f"[bold green]完成 done[/] ({outcome.seconds_total:.1f} s)")
     else:
         console.print("[bold red]运行失败 run failed[/]")
+    if outcome.log_path is not None:
+        console.print(f"日志 log: {outcome.log_path}", soft_wrap=True, markup=False)

@@ -237,7 +237,7 @@ def _s(value) -> str | None:
     return None if value is None else str(value)
 
 
-_E2E_STAGE = re.compile(r"(read \+ land|checks|dbt build|publish)\s*│\s*([\d.]+)")
+_E2E_STAGE = re.compile(r"(read \+ land|checks|dbt build|publish) ([\d.]+) s")
 
 
 def _e2e_stage_seconds(stdout: str) -> dict[str, float]:

@@ -170,6 +170,8 @@ def register(app: typer.Typer) -> None:
         for failure in outcome.failures:
             if "检查未通过" not in failure:
                 cli.console.print(f"[red]✗[/] {failure}")
+        if outcome.log_path is not None:
+            cli.console.print(f"日志 log: {outcome.log_path}", soft_wrap=True, markup=False)
         blocking_failed = [r for r in rows if r.status == FAIL and r.blocking]
         if blocking_failed or rejected or not outcome.success:
             names = "、".join(r.check for r in blocking_failed) or "运行失败 run failed"

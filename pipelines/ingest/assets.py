@@ -3,6 +3,8 @@
 Asset bodies are thin: reading and parsing live in pipelines.ingest / pipelines.parse.
 """
 
+import re
+
 import dagster as dg
 
 from pipelines.contract import load_contract
@@ -14,6 +16,9 @@ from pipelines.partitions import fiscal_years
 from pipelines.resources import RawFolder, Warehouse
 
 INGESTION_GROUP = "ingestion"
+# The progress display of `unionwh run` (pipelines.run_display) counts the files read from this line.
+READ_MESSAGE = "已读取 read {files} 个文件 files: {source}"
+READ_PATTERN = re.compile(r"^已读取 read (\d+) 个文件 files")
 
 
 def raw_asset_key(table: str) -> dg.AssetKey:
@@ -74,6 +79,7 @@ def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
         year_dir = raw_folder.year_dir(year)
         # the run's first ingestion step starts reading every source it selects (readers.py)
         files = take_source(context.run_id, year_dir, source, contract, _run_sources(context))
+        context.log.info(READ_MESSAGE.format(files=len(files), source=source))
         load = SourceLoad(source, files)
         for read in load.files:
             archive_file(

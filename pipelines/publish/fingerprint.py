@@ -385,8 +385,13 @@ def _asset_reasons(
     return assets
 
 
-def print_decision(decision: Decision, console) -> None:
-    for index, line in enumerate(decision.lines()):
+def print_decision(decision: Decision, console, verbose: bool = False) -> None:
+    """Why the year runs or is skipped; each asset's reason too when it is skipped (or with
+    verbose): a run that goes ahead says it in its progress display."""
+    lines = decision.lines()
+    if not decision.skip and not verbose:
+        lines = lines[: 1 + len(decision.reasons)]
+    for index, line in enumerate(lines):
         style = "bold green" if decision.skip and index == 0 else None
         console.print(line, style=style, soft_wrap=True, markup=False)
 
@@ -399,11 +404,12 @@ def skip_unchanged(
     force: bool,
     console,
     federation: tuple[str, str] | None = None,
+    verbose: bool = False,
 ) -> bool:
     """For `unionwh run`: print why the year runs or is skipped; True when it is skipped.
     `federation`: (DSN, university) when the year is published to the server."""
     decision = decide(
         year, raw_dir.resolve(), warehouse.resolve(), marts_dir.resolve(), force, federation
     )
-    print_decision(decision, console)
+    print_decision(decision, console, verbose)
     return decision.skip

@@ -137,7 +137,12 @@ def register(app: typer.Typer) -> None:
         warehouse: cli.WarehousePath = cli.DEFAULT_WAREHOUSE,
         marts_dir: cli.MartsDir = cli.DEFAULT_MARTS,
         log: Annotated[
-            list[Path] | None, typer.Option("--log", help="同时检查的日志 log file(s) to scan too")
+            list[Path] | None,
+            typer.Option(
+                "--log",
+                help="同时检查的日志 log file(s) to scan (default: the year's run logs beside "
+                "the warehouse)",
+            ),
         ] = None,
         debug: cli.Debug = False,
         target: cli.Target = "duckdb",
@@ -152,6 +157,7 @@ def register(app: typer.Typer) -> None:
             marts_folder_from_environment,
             warehouse_from_environment,
         )
+        from pipelines.run_log import year_logs
 
         try:
             bound = warehouse_from_environment()
@@ -167,7 +173,12 @@ def register(app: typer.Typer) -> None:
                 published = warehouse
                 build = bound.build_path(year) if bound.build_path(year).exists() else None
             known = known_values_from_build(build) if build is not None else []
-            findings = scan_publication(published, year_dir, logs=log or [], known_values=known)
+            findings = scan_publication(
+                published,
+                year_dir,
+                logs=log if log is not None else year_logs(warehouse, year),
+                known_values=known,
+            )
         except UnionWarehouseError as error:
             cli.fail(error, debug)
             return

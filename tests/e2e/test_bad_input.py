@@ -273,6 +273,10 @@ class TestBlockedRerun:
         assert f"检查未通过 check failed: {self.VETERANS}" in result.stdout, show(result)
         assert "检查未通过 check failed: rejected_files_check" in result.stdout
         assert not any(m in result.stdout + result.stderr for m in TRACEBACK_MARKERS)
+        # what failed comes first, before the tables
+        out = result.stdout
+        assert out.index("检查未通过 check failed") < out.index("rows per source"), show(result)
+        assert out.index("个文件被拒收") < out.index("rows per source"), show(result)
 
     def test_every_rejected_file_is_listed_with_its_problem(self, blocked, published):
         out = blocked["result"].stdout

@@ -104,3 +104,44 @@ def test_quality_checks_are_published(demo_run):
     year_dir: Path = demo_run["marts"] / "2023"
     assert (year_dir / "data-docs" / "index.html").is_file()
     assert "Traceback" not in demo_run["result"].stdout + demo_run["result"].stderr
+
+
+def test_the_terminal_shows_one_progress_display_and_a_short_summary(demo_run):
+    """One line per stage, each complete, then the summary: well under 60 lines, no dbt log."""
+    from pipelines.dbt_assets import union_dbt_assets
+
+    out = demo_run["result"].stdout
+    lines = out.splitlines()
+    assert len(lines) < 60, out
+    files = sum(
+        1 for p in (DEMO_RAW / "2023").rglob("*") if p.is_file() and not p.name.startswith(".")
+    )
+    tests = len(list(union_dbt_assets.check_specs))
+    assert tests >= 200
+    expected = [
+        f"读取 read .* {files}/{files} 文件 files",
+        r"入库 land .* (\d+)/\1 步 steps",
+        rf"dbt .* (\d+)/\1 模型 models · {tests}/{tests} 测试 tests",
+        r"检查 checks .* (\d+)/\1",
+        r"发布 publish .* 1/1",
+    ]
+    for pattern in expected:
+        assert any(re.search(pattern, line) for line in lines), (pattern, out)
+    assert not any(" START " in line or "OK created" in line for line in lines)  # dbt's own log
+
+
+def test_the_run_log_holds_dagster_and_dbt_and_no_personal_data(demo_run):
+    from pipelines.privacy import known_values_from_build, scan_file
+
+    last = demo_run["result"].stdout.strip().splitlines()[-1]
+    assert last.startswith("日志 log: "), last
+    log = Path(last.removeprefix("日志 log: ").strip())
+    assert log.parent == demo_run["warehouse"].parent / "logs"
+    text = log.read_text(encoding="utf-8")
+    assert "unionwh.dbt" in text and " OK created " in text  # dbt's per-node lines
+    assert "STEP_SUCCESS" in text and "ASSET_CHECK_EVALUATION" in text  # Dagster's events
+    assert "\x1b[" not in text  # no terminal colours in a file
+    build = demo_run["warehouse"].parent / "private" / "2023.duckdb"
+    known = known_values_from_build(build)
+    assert len(known) > 1000  # the roster's ID and mobile numbers
+    assert scan_file(log, known) == []
