@@ -104,9 +104,15 @@ def _totals(job, selection, year: int, publish: bool):
 
 
 def _run_year(
-    year: int, started: float, console: Console | None, debug: bool, publish: bool, verbose: bool
+    year: int,
+    started: float,
+    console: Console | None,
+    debug: bool,
+    publish: bool,
+    verbose: bool,
 ) -> RunOutcome:
     from pipelines.definitions import YEAR_JOB_NAME, defs
+    from pipelines.instance import run_instance
     from pipelines.resources import setting
     from pipelines.run_display import RunDisplay
     from pipelines.run_log import ConsoleLogHandler, log_path, run_log
@@ -117,7 +123,7 @@ def _run_year(
         graph = job.asset_layer.asset_graph
         selection = [key for key in graph.executable_asset_keys if key != PUBLISHED_KEY]
     totals, dbt_assets, dbt_checks = _totals(job, selection, year, publish)
-    instance = dg.DagsterInstance.ephemeral()
+    instance = run_instance()
     run_id = str(uuid.uuid4())  # known before the run starts, so the display can listen to it
     path = log_path(Path(setting("UNIONWH_WAREHOUSE")), year, run_id)
     echo = ConsoleLogHandler(console) if verbose and console is not None else None
