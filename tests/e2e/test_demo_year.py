@@ -14,7 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import DEMO_RAW, PROJECT_ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo_run")]
 
