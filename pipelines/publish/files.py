@@ -7,6 +7,7 @@ fixed settings, workbooks carry a fixed creation date and no run time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -55,6 +56,25 @@ def _cell(value):
     return value
 
 
+def _column_cells(sheet, column: pa.ChunkedArray) -> tuple[Callable, list]:
+    """How a column's cells are written, and its values ready for it, chosen once per column.
+
+    Numbers are numbers (decimals too, for the clerk's sums), text is text: a value such as
+    `=SUM(…)` or `http://…` from a department's file stays the text it was, never a formula or a
+    link (xlsxwriter's `write` would make it one). An empty text is a blank cell."""
+    kind = column.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return sheet.write_number, column.to_pylist()
+    if pa.types.is_decimal(kind):
+        return sheet.write_number, [None if v is None else float(v) for v in column.to_pylist()]
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return sheet.write_string, [v or None for v in column.to_pylist()]
+    if pa.types.is_boolean(kind):
+        return sheet.write_boolean, column.to_pylist()
+    values = [_cell(v) for v in column.to_pylist()]  # dates, lists, json: text
+    return sheet.write_string, [None if v is None else str(v) or None for v in values]
+
+
 def _safe_sheet_name(name: str, used: set[str]) -> str:
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "sheet"
     base = cleaned[:XLSX_SHEET_NAME_MAX]
@@ -82,10 +102,12 @@ def write_workbook(sheets: dict[str, tuple[pa.Table, dict[str, str]]], path: Pat
             sheet.write(0, col, labels.get(column, column), bold)
         for col, column in enumerate(table.column_names):
             sheet.write(1, col, column, hint)
-        for row_index, row in enumerate(table.to_pylist(), start=2):
-            for col, column in enumerate(table.column_names):
-                value = _cell(row[column])
+        # by columns, written row by row: one type decision per column, not one per cell
+        columns = [_column_cells(sheet, column) for column in table.columns]
+        for row_index in range(table.num_rows):
+            for col, (write, values) in enumerate(columns):
+                value = values[row_index]
                 if value is not None:
-                    sheet.write(row_index, col, value)
+                    write(row_index + 2, col, value)
         sheet.freeze_panes(2, 0)
     workbook.close()

@@ -88,14 +88,14 @@ def _write_quarantine_workbook(
     if column is None or table.num_rows == 0:
         sheets["隔离行 quarantine"] = (table, labels)
     else:
-        import pyarrow.compute as pc
-
-        names = table.column(column)
-        for department in sorted({v for v in names.to_pylist() if v is not None}):
-            sheets[department] = (table.filter(pc.equal(names, department)), labels)
-        unassigned = table.filter(pc.is_null(names))
-        if unassigned.num_rows:
-            sheets[UNASSIGNED_DEPARTMENT] = (unassigned, labels)
+        # rows by department, in the table's order (pyarrow.compute would import pandas: 0.5 s)
+        rows: dict[str | None, list[int]] = {}
+        for index, department in enumerate(table.column(column).to_pylist()):
+            rows.setdefault(department, []).append(index)
+        for department in sorted(d for d in rows if d is not None):
+            sheets[department] = (table.take(rows[department]), labels)
+        if None in rows:
+            sheets[UNASSIGNED_DEPARTMENT] = (table.take(rows[None]), labels)
     write_workbook(sheets, path)
     publication.files["quarantine.xlsx"] = table.num_rows
 
