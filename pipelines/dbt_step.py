@@ -164,6 +164,15 @@ def dbt_build(warehouse: Warehouse, year: int, project: Any = None) -> DbtBuild:
     )
 
 
+def _begin_expectations(warehouse: Warehouse, year: int) -> None:
+    """Every model is built and dbt has let go of the build file: the Great Expectations suites,
+    which read the classified models, can run in their process while this one runs the tests."""
+    from pipelines.checks import validator
+    from pipelines.checks.assets import data_docs_dir
+
+    validator.begin(warehouse.build_path(year), year, data_docs_dir(warehouse, str(year)))
+
+
 def run_dbt_step(context: dg.AssetExecutionContext, warehouse: Warehouse, project: Any) -> Iterator:
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
@@ -210,6 +219,8 @@ def run_dbt_step(context: dg.AssetExecutionContext, warehouse: Warehouse, projec
         )
         # declared, but the project built has no such test (disabled, removed): not run
         missing = {uid for uid in runnable if uid not in compiled}
+        if everything and not not_built:
+            _begin_expectations(warehouse, year)
         yield from checks_without_result(context, {tests[uid] for uid in missing if uid in tests})
         batch = [compiled[uid] for uid in runnable if uid in compiled]
         for result in run_tests(build.build_ref, batch):
