@@ -111,6 +111,7 @@ def _run_year(
     publish: bool,
     verbose: bool,
 ) -> RunOutcome:
+    from pipelines.dbt_runner import preload as preload_dbt
     from pipelines.definitions import YEAR_JOB_NAME, defs
     from pipelines.instance import run_instance
     from pipelines.resources import setting
@@ -124,6 +125,8 @@ def _run_year(
         selection = [key for key in graph.executable_asset_keys if key != PUBLISHED_KEY]
     totals, dbt_assets, dbt_checks = _totals(job, selection, year, publish)
     instance = run_instance()
+    if dbt_assets:
+        preload_dbt()  # dbt's runtime imports while the files are read and landed
     run_id = str(uuid.uuid4())  # known before the run starts, so the display can listen to it
     path = log_path(Path(setting("UNIONWH_WAREHOUSE")), year, run_id)
     echo = ConsoleLogHandler(console) if verbose and console is not None else None
