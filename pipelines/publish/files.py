@@ -17,6 +17,11 @@ import xlsxwriter
 from pipelines.sql import dialect, fetch_arrow, quote_identifier
 
 FIXED_CREATED = dt.datetime(2000, 1, 1)
+# A workbook sheet holds a table of at most this many rows; a larger one (the row-level marts of
+# a federation-sized year: 600k members at 100×) is its own CSV beside its Parquet, and its sheet
+# says so. Excel stops at 1,048,576 rows, and 600k rows of cells take minutes to write.
+WORKBOOK_SHEET_ROWS = 20_000
+UTF8_BOM = "\ufeff".encode()  # so that Excel and WPS open the CSV as UTF-8 (Chinese headers)
 XLSX_SHEET_NAME_MAX = 31
 JSON_OID = 114  # PostgreSQL's json type
 
@@ -86,8 +91,34 @@ def _safe_sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def write_workbook(sheets: dict[str, tuple[pa.Table, dict[str, str]]], path: Path) -> None:
-    """One sheet per table; headers in Chinese where a label exists (English name below it)."""
+def write_csv(table: pa.Table, labels: dict[str, str], path: Path) -> None:
+    """The whole table as CSV for the clerk's spreadsheet program: UTF-8 with a BOM, one header
+    row `中文 english` (the English name alone where there is no label), lists joined with 、."""
+    import pyarrow.csv as pacsv
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+            import pyarrow.compute as pc
+
+            column = pc.binary_join(pc.cast(column, pa.list_(pa.string())), "、")
+        columns.append(column)
+    headers = [
+        f"{labels[name]} {name}" if labels.get(name) else name for name in table.column_names
+    ]
+    with path.open("wb") as handle:
+        handle.write(UTF8_BOM)
+        pacsv.write_csv(pa.table(columns, names=headers), handle)
+
+
+def write_workbook(
+    sheets: dict[str, tuple[pa.Table, dict[str, str]]],
+    path: Path,
+    notes: dict[str, str] | None = None,
+) -> None:
+    """One sheet per table; headers in Chinese where a label exists (English name below it).
+    A table named in notes gets its headers and the note in place of its rows."""
+    notes = notes or {}
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     workbook.set_properties({"created": FIXED_CREATED, "author": "union-warehouse"})
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7"})
@@ -102,6 +133,10 @@ def write_workbook(sheets: dict[str, tuple[pa.Table, dict[str, str]]], path: Pat
             sheet.write(0, col, labels.get(column, column), bold)
         for col, column in enumerate(table.column_names):
             sheet.write(1, col, column, hint)
+        if name in notes:
+            sheet.write_string(2, 0, notes[name])
+            sheet.freeze_panes(2, 0)
+            continue
         # by columns, written row by row: one type decision per column, not one per cell
         columns = [_column_cells(sheet, column) for column in table.columns]
         for row_index in range(table.num_rows):

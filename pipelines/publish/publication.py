@@ -22,7 +22,13 @@ except ImportError:  # not POSIX: no lock between concurrent publications
     fcntl = None
 
 from pipelines.publish.durability import replace_durably
-from pipelines.publish.files import fetch_sorted, write_parquet, write_workbook
+from pipelines.publish.files import (
+    WORKBOOK_SHEET_ROWS,
+    fetch_sorted,
+    write_csv,
+    write_parquet,
+    write_workbook,
+)
 from pipelines.publish.history import create_cross_year_views
 from pipelines.publish.labels import column_labels
 from pipelines.sql import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
@@ -59,21 +65,36 @@ def write_year_outputs(
     out_dir.mkdir(parents=True, exist_ok=True)
     publication = Publication(year, out_dir)
     labels = column_labels(manifest_path)
-    marts_sheets = {}
+    marts_sheets, elsewhere = {}, {}
     with connect(build_path) as con:
         catalog = scalar(con, "select current_database()")
         for schema, name in _tables(con, catalog):
             table = fetch_sorted(con, f"{quote_identifier(schema)}.{quote_identifier(name)}")
             write_parquet(table, out_dir / f"{name}.parquet")
             publication.files[f"{name}.parquet"] = table.num_rows
-            if schema == "marts":
-                marts_sheets[name] = (table, labels.get(name, {}))
-        write_workbook(marts_sheets, out_dir / "marts.xlsx")
-        publication.files["marts.xlsx"] = sum(t.num_rows for t, _ in marts_sheets.values())
+            if schema != "marts":
+                continue
+            marts_sheets[name] = (table, labels.get(name, {}))
+            if table.num_rows > WORKBOOK_SHEET_ROWS:
+                write_csv(table, labels.get(name, {}), out_dir / f"{name}.csv")
+                publication.files[f"{name}.csv"] = table.num_rows
+                elsewhere[name] = _elsewhere_note(name, table.num_rows)
+        write_workbook(marts_sheets, out_dir / "marts.xlsx", elsewhere)
+        publication.files["marts.xlsx"] = sum(
+            t.num_rows for n, (t, _) in marts_sheets.items() if n not in elsewhere
+        )
         _write_quarantine_workbook(
             con, out_dir / "quarantine.xlsx", labels.get("quarantine", {}), publication
         )
     return publication
+
+
+def _elsewhere_note(name: str, rows: int) -> str:
+    return (
+        f"本表共 {rows:,} 行，超过工作簿每表 {WORKBOOK_SHEET_ROWS:,} 行的上限；全部行见 {name}.csv"
+        f"（Excel、WPS 可直接打开）和 {name}.parquet。 / {rows:,} rows, more than the workbook's "
+        f"{WORKBOOK_SHEET_ROWS:,} per sheet: every row is in {name}.csv and {name}.parquet."
+    )
 
 
 def _write_quarantine_workbook(
