@@ -9,7 +9,6 @@ from pipelines.automation import build_nightly_schedule, build_raw_folder_sensor
 from pipelines.checks.assets import BLOCKING_UPSTREAM, asset_checks
 from pipelines.dbt_assets import union_dbt_assets
 from pipelines.ingest.assets import ingest_unknown_folders, ingestion_assets
-from pipelines.partitions import fiscal_years
 from pipelines.publish.assets import build_publish_asset
 from pipelines.publish.publication import PUBLISHED_SCHEMAS
 from pipelines.resources import resources_from_environment
@@ -25,7 +24,6 @@ YEAR_JOB_NAME = "union_year"
 year_job = dg.define_asset_job(
     YEAR_JOB_NAME,
     selection=dg.AssetSelection.all(),
-    partitions_def=fiscal_years,
     executor_def=dg.in_process_executor,
     description="一个年度的完整流水线 (the whole pipeline for one fiscal year)",
 )

@@ -78,7 +78,7 @@ def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
         year = context.partition_key
         year_dir = raw_folder.year_dir(year)
         # the run's first ingestion step starts reading every source it selects (readers.py)
-        files = take_source(context.run_id, year_dir, source, contract, _run_sources(context))
+        files = take_source(context.run.run_id, year_dir, source, contract, _run_sources(context))
         context.log.info(READ_MESSAGE.format(files=len(files), source=source))
         load = SourceLoad(source, files)
         for read in load.files:

@@ -56,7 +56,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         write_manifest(
             staged,
             year,
-            context.run_id,
+            context.run.run_id,
             build,
             publication.files,
             checks,

@@ -22,7 +22,7 @@ def blocking_checks_not_passed(
     graph = context.job_def.asset_layer.asset_graph
     materialized: set[dg.AssetKey] = set()
     passed: dict[dg.AssetCheckKey, bool] = {}
-    for record in context.instance.all_logs(context.run_id, of_type=_EVENTS):
+    for record in context.instance.all_logs(context.run.run_id, of_type=_EVENTS):
         event = record.dagster_event
         if event is None:
             continue
