@@ -10,7 +10,6 @@ from pipelines.checks.assets import copy_data_docs
 from pipelines.checks.gate import rejected_files
 from pipelines.dbt_assets import DBT_TARGET_DIR
 from pipelines.partitions import fiscal_years
-from pipelines.publish.federation import build_federation_marts, publish_federation
 from pipelines.publish.fingerprint import build_raw_files, changes_since_publication, fingerprint
 from pipelines.publish.gate import refuse_unless_checked
 from pipelines.publish.manifest import MANIFEST_NAME, dbt_checks, write_manifest
@@ -66,6 +65,9 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             # the warehouse first (the step that can fail), the folder with the manifest last: a
             # crash in between leaves the old manifest, so no later run takes the year as done
             if isinstance(warehouse, PostgresWarehouse):
+                # psycopg only for the federation (its import is 0.3 s of every DuckDB run)
+                from pipelines.publish.federation import build_federation_marts, publish_federation
+
                 tables = publish_federation(build, warehouse.dsn, warehouse.university, year)
                 context.log.info(
                     f"已发布到联合会数据库 published to the federation database: "
