@@ -32,8 +32,12 @@ demo: setup  ## run the whole pipeline on the shipped 2023 demo data
 	@echo "marts: marts/$(YEAR)/  (report_figures.parquet, marts.xlsx, quarantine.xlsx, report.html)"
 	@echo "warehouse: warehouse/union.duckdb (open read-only)"
 
+# Two workers, each given whole test files (--dist loadfile), so that a module's fixture (a
+# pipeline run its tests share) runs once. xdist's loadgroup no longer groups under pytest 9.2:
+# it renames items by their old `_nodeid`, which pytest no longer reads, and every module fixture
+# ran on both workers.
 test: setup  ## the whole test suite, set-up included
-	$(UV) run pytest -n 2 --dist loadgroup
+	$(UV) run pytest -n 2 --dist loadfile
 
 unit: setup
 	$(UV) run pytest tests/unit -n 2

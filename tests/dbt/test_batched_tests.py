@@ -25,8 +25,6 @@ from pipelines.dbt_runner import DbtBuild, load_manifest
 from pipelines.dbt_tests import compile_tests, run_tests
 from tests.dbt.make_fixture import build_fixture
 
-pytestmark = pytest.mark.xdist_group("dbt_fixture")
-
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 YEAR = 2023
 

@@ -25,7 +25,6 @@ from pipelines.postgres import PgConnection, dsn_parts, ensure_database
 from tests.dbt.make_fixture import build_fixture
 
 # both builds stay on one xdist worker (make test runs -n 2 --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("dbt_fixture")
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 YEAR = 2023

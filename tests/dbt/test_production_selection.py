@@ -23,8 +23,6 @@ from pipelines.dbt_assets import (
     union_dbt_assets,
 )
 
-pytestmark = pytest.mark.xdist_group("dbt_fixture")
-
 NODES = DBT_MANIFEST["nodes"]
 SEEDS = {uid for uid, node in NODES.items() if node["resource_type"] == "seed"}
 # enabled ones: a test of a model switched off (the federation marts outside a federation

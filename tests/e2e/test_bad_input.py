@@ -29,7 +29,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.e2e import bad_input_corpus as corpus
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("bad_input")]
+pytestmark = pytest.mark.e2e
 
 WIDE = {"COLUMNS": "250"}  # rich wraps at 80 columns without a terminal: keep file names whole
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Stack Trace:")

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("bench")]
+pytestmark = pytest.mark.e2e
 
 TIME_BUDGET_SECONDS = 600  # a hard stop; on a quiet 2-core machine the run takes about a minute
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import DEMO_RAW, PROJECT_ROOT
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo_run")]
+pytestmark = pytest.mark.e2e
 
 
 def published_figures() -> dict[str, tuple[Decimal, str]]:

@@ -32,7 +32,7 @@ from pipelines.report.data import connect_read_only
 from tests.conftest import DEMO_RAW
 from tests.report_sample import build_sample
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("notebooks")]
+pytestmark = pytest.mark.e2e
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.py"))

@@ -32,7 +32,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, run_cli
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("operations")]
+pytestmark = pytest.mark.e2e
 
 YEAR = "2023"
 DELETED_FILE = "welfare/复转军人慰问_2023.csv"  # the veterans' payments: their figure changes

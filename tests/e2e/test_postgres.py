@@ -25,7 +25,7 @@ from pipelines.publish.federation import publish_federation
 from pipelines.publish.fingerprint import publication_problems
 from tests.conftest import DEMO_RAW, create_database, run_cli
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("postgres")]
+pytestmark = pytest.mark.e2e
 
 YEAR = 2023
 SECOND = {"university": "xinan", "year": 2023, "scale": 2, "seed": 1}

@@ -25,7 +25,7 @@ from pipelines.privacy import (
 )
 from tests.report_sample import build_once, build_published_sample
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("privacy")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")

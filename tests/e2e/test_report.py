@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from pipelines.report import numbers
 from tests.report_sample import build_once, build_published_sample
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("report")]
+pytestmark = pytest.mark.e2e
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import DEMO_RAW, PROJECT_ROOT
 from tests.xls_copy import year_as_xls
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("xls_year")]
+pytestmark = pytest.mark.e2e
 
 YEAR = 2023
 

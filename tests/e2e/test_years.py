@@ -21,7 +21,7 @@ import pytest
 from pipelines.publish.publication import publish_warehouse
 from tests.conftest import run_cli
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("years")]
+pytestmark = pytest.mark.e2e
 
 YEARS = (2022, 2023)
 
