@@ -121,14 +121,23 @@ def _check_result(key: dg.AssetCheckKey, result: TestResult) -> dg.AssetCheckRes
 
 
 def write_run_results(
-    target_dir: Path, statuses: dict[str, dict], tests: list[TestResult], seconds: float
+    target_dir: Path,
+    statuses: dict[str, dict],
+    tests: list[TestResult],
+    seconds: float,
+    nodes: Mapping[str, Mapping] | None = None,
 ) -> Path:
     """run_results.json as dbt writes it, with the fields read here: unique_id, status,
-    failures, execution_time, message (models from dbt's results, tests from the batch)."""
+    failures, execution_time, message (models from dbt's results, tests from the batch). A test
+    also carries its name and the model it is attached to, from the manifest's nodes: the run
+    writes no manifest.json into the target folder, so a reader (the report) finds them here."""
+    nodes = nodes or {}
     results = [{"unique_id": uid, **status} for uid, status in sorted(statuses.items())]
     results += [
         {
             "unique_id": t.unique_id,
+            "name": nodes.get(t.unique_id, {}).get("name"),
+            "attached_node": nodes.get(t.unique_id, {}).get("attached_node"),
             "status": t.status,
             "failures": t.failures,
             "execution_time": round(t.seconds, 4),
@@ -227,7 +236,13 @@ def run_dbt_step(context: dg.AssetExecutionContext, warehouse: Warehouse, projec
             results.append(result)
             if result.unique_id in tests:
                 yield _check_result(tests[result.unique_id], result)
-    write_run_results(build.target_dir, statuses, results, time.perf_counter() - started)
+    write_run_results(
+        build.target_dir,
+        statuses,
+        results,
+        time.perf_counter() - started,
+        manifest_json["nodes"],
+    )
 
     names = {uid: node["name"] for uid, node in manifest_json["nodes"].items()}
     problems = [

@@ -681,11 +681,13 @@ def checks_from_dbt(target_dir: Path = DBT_TARGET_DIR) -> list[Check]:
         unique_id = result.get("unique_id", "")
         if not unique_id.startswith(("test.", "unit_test.")):
             continue
+        # the run's own run_results name the test and its model; dbt's need its manifest.json
         node = nodes.get(unique_id, {})
-        attached = (node.get("attached_node") or "").rsplit(".", 1)[-1] or None
+        attached_node = result.get("attached_node") or node.get("attached_node") or ""
+        attached = attached_node.rsplit(".", 1)[-1] or None
         checks.append(
             Check(
-                name=node.get("name") or unique_id.split(".")[2],
+                name=result.get("name") or node.get("name") or unique_id.split(".")[2],
                 passed=result.get("status") == "pass",
                 figure_key=None,
                 detail=attached,

@@ -35,3 +35,25 @@ def test_every_data_test_of_a_model_is_an_asset_check():
 def test_no_dbt_test_is_left_without_an_asset_check():
     manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
     assert unattached_tests(manifest, translator) == []
+
+
+def test_the_report_names_each_tests_model_from_the_runs_own_results(tmp_path):
+    """The run writes run_results.json and no manifest.json: the report's checks table still says
+    which model each test is about."""
+    from pipelines.dbt_step import write_run_results
+    from pipelines.dbt_tests import TestResult
+    from pipelines.report.data import checks_from_dbt
+
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    uid, node = next(
+        (uid, n)
+        for uid, n in sorted(manifest["nodes"].items())
+        if n["resource_type"] == "test" and n.get("attached_node")
+    )
+    model = node["attached_node"].rsplit(".", 1)[-1]
+    write_run_results(
+        tmp_path, {}, [TestResult(uid, "fail", 3, 0.01, "Got 3 results")], 0.5, manifest["nodes"]
+    )
+    assert not (tmp_path / "manifest.json").exists()
+    [check] = checks_from_dbt(tmp_path)
+    assert (check.name, check.detail, check.passed) == (node["name"], model, False)
