@@ -11,10 +11,6 @@ warning warned, the rest passed, and the step failed so that nothing downstream 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -23,10 +19,8 @@ import pytest
 
 from pipelines.dbt_runner import DbtBuild, load_manifest
 from pipelines.dbt_tests import compile_tests, run_tests
+from tests.dbt.dbt_cli import YEAR, run_dbt
 from tests.dbt.make_fixture import build_fixture
-
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-YEAR = 2023
 
 
 def tamper(build_db: Path) -> None:
@@ -46,30 +40,6 @@ def tamper(build_db: Path) -> None:
         )
 
 
-def dbt(command: list[str], build_db: Path, work: Path) -> subprocess.CompletedProcess[str]:
-    executable = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
-    return subprocess.run(
-        [
-            executable,
-            *command,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--vars",
-            f"{{year: {YEAR}}}",
-        ],
-        capture_output=True,
-        text=True,
-        env=os.environ | {"UNIONWH_BUILD_DB": str(build_db)},
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def tampered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The tampered build, its models built by dbt, and dbt's own verdict on every data test."""
@@ -77,9 +47,11 @@ def tampered(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (work / "warehouse" / "private").mkdir(parents=True)
     build_db = build_fixture(work / "warehouse" / "private" / f"{YEAR}.duckdb", empty=False)
     tamper(build_db)
-    built = dbt(["build", "--exclude-resource-type", "test", "unit_test"], build_db, work / "dbt")
+    built = run_dbt(
+        ["build", "--exclude-resource-type", "test", "unit_test"], build_db, work / "dbt"
+    )
     assert built.returncode == 0, built.stdout[-4000:]
-    tested = dbt(["test", "--select", "resource_type:test"], build_db, work / "dbt")
+    tested = run_dbt(["test", "--select", "resource_type:test"], build_db, work / "dbt")
     assert tested.returncode == 1, tested.stdout[-4000:]  # the tampering fails some tests
     run_results = json.loads((work / "dbt" / "target" / "run_results.json").read_text())
     manifest = json.loads((work / "dbt" / "target" / "manifest.json").read_text())

@@ -9,10 +9,6 @@ which the same landed rows are copied by the landing's own code (COPY).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,13 +17,12 @@ import pytest
 
 from pipelines.contract import load_contract
 from pipelines.ingest import land
-from pipelines.postgres import PgConnection, dsn_parts, ensure_database
+from pipelines.postgres import PgConnection, ensure_database
+from tests.dbt.dbt_cli import run_dbt
 from tests.dbt.make_fixture import build_fixture
 
 # both builds stay on one xdist worker (make test runs -n 2 --dist loadgroup)
 
-PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-YEAR = 2023
 ENGINES = ["duckdb", "postgres"]
 
 CLEAN, DUPLICATE, QUARANTINED = "clean", "duplicate", "quarantined"
@@ -215,32 +210,6 @@ EXPECTED_FIGURES: dict[str, tuple[str | None, str | None, int]] = {
 }
 
 
-def run_dbt_build(
-    build_db: Path, work_dir: Path, postgres_dsn: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    dbt = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
-    command = [
-        dbt,
-        "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
-        "--vars",
-        f"{{year: {YEAR}}}",
-    ]
-    environment = os.environ | {"UNIONWH_BUILD_DB": str(build_db)}
-    if postgres_dsn is not None:
-        command += ["--target", "postgres"]
-        parts = dsn_parts(postgres_dsn)
-        environment |= {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
-    return subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
-
-
 def land_in_postgres(build_db: Path, dsn: str) -> None:
     """Copy the fixture's landed tables into a PostgreSQL build database, through the landing."""
     contract = load_contract()
@@ -257,30 +226,10 @@ def test_primary_key_fails_when_a_landed_row_comes_twice(tmp_path: Path):
     build_db = build_fixture(tmp_path / "build.duckdb", empty=False)
     with duckdb.connect(str(build_db)) as con:
         con.execute("insert into raw.welfare_payments select * from raw.welfare_payments limit 1")
-    dbt = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
-    result = subprocess.run(
-        [
-            dbt,
-            "build",
-            "--select",
-            "stg_welfare__payments",
-            "--indirect-selection",
-            "cautious",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--vars",
-            f"{{year: {YEAR}}}",
-        ],
-        capture_output=True,
-        text=True,
-        env=os.environ | {"UNIONWH_BUILD_DB": str(build_db)},
-        check=False,
+    result = run_dbt(
+        ["build", "--select", "stg_welfare__payments", "--indirect-selection", "cautious"],
+        build_db,
+        tmp_path,
     )
     assert result.returncode == 1, result.stdout[-3000:]
     failed = [line for line in result.stdout.splitlines() if "FAIL 1 primary_key" in line]
@@ -294,7 +243,7 @@ def build(request: pytest.FixtureRequest, name: str, *, empty: bool):
     work_dir = request.getfixturevalue("tmp_path_factory").mktemp(f"{name}-{request.param}")
     build_db = build_fixture(work_dir / "build.duckdb", empty=empty)
     if request.param == "duckdb":
-        result = run_dbt_build(build_db, work_dir)
+        result = run_dbt(["build"], build_db, work_dir)
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
         return duckdb.connect(str(build_db), read_only=True)
     server = request.getfixturevalue("postgres_server")
@@ -302,7 +251,7 @@ def build(request: pytest.FixtureRequest, name: str, *, empty: bool):
     ensure_database(server.dsn, database)  # as the federation warehouse creates a build's
     dsn = server.dsn_for(database)
     land_in_postgres(build_db, dsn)
-    result = run_dbt_build(build_db, work_dir, postgres_dsn=dsn)
+    result = run_dbt(["build"], build_db, work_dir, postgres_dsn=dsn)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return PgConnection(dsn, read_only=True)
 
