@@ -125,13 +125,12 @@ def write_run_results(
     statuses: dict[str, dict],
     tests: list[TestResult],
     seconds: float,
-    nodes: Mapping[str, Mapping] | None = None,
+    nodes: Mapping[str, Mapping],
 ) -> Path:
     """run_results.json as dbt writes it, with the fields read here: unique_id, status,
     failures, execution_time, message (models from dbt's results, tests from the batch). A test
     also carries its name and the model it is attached to, from the manifest's nodes: the run
     writes no manifest.json into the target folder, so a reader (the report) finds them here."""
-    nodes = nodes or {}
     results = [{"unique_id": uid, **status} for uid, status in sorted(statuses.items())]
     results += [
         {

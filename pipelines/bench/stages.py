@@ -252,7 +252,13 @@ def stage_dbt(spec: dict) -> dict:
     parts["tests"], results = _timed(
         lambda: list(run_tests(build.build_ref, [compiled[uid] for uid in wanted]))
     )
-    write_run_results(build.target_dir, nodes.statuses, results, time.perf_counter() - started)
+    write_run_results(
+        build.target_dir,
+        nodes.statuses,
+        results,
+        time.perf_counter() - started,
+        manifest_json["nodes"],
+    )
     seconds = time.perf_counter() - started
     statuses: dict[str, int] = {}
     for status in [s["status"] for s in nodes.statuses.values()] + [r.status for r in results]:
