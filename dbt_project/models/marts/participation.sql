@@ -3,12 +3,6 @@
 
 with
 
-members as (
-
-    select * from {{ ref('int_members_cleaned') }}
-
-),
-
 participations as (
 
     select * from {{ ref('int_activity_participations_cleaned') }}
@@ -23,11 +17,7 @@ departments as (
 
 members_per_department as (
 
-    select
-        department_code,
-        count(*) filter (where is_member_in_year) as members
-    from members
-    group by department_code
+    select * from {{ ref('int_members_aggregated_to_departments') }}
 
 ),
 

@@ -5,12 +5,6 @@
 
 with
 
-members as (
-
-    select * from {{ ref('int_members_cleaned') }}
-
-),
-
 participations as (
 
     select * from {{ ref('int_activity_participations_cleaned') }}
@@ -25,11 +19,7 @@ departments as (
 
 members_per_department as (
 
-    select
-        department_code,
-        count(case when is_member_in_year then 1 end) as members
-    from members
-    group by department_code
+    select * from {{ ref('int_members_aggregated_to_departments') }}
 
 ),
 
