@@ -2,7 +2,7 @@
 
     uv run python bench/federation.py [--runs 3] [--readers 6 20] [--out bench/federation.json]
 
-Starts a throwaway PostgreSQL server (pipelines/pgserver.py), then:
+Starts a throwaway PostgreSQL server (pipelines/db/pgserver.py), then:
 
 1. runs `unionwh run` on the shipped demo year `--runs` times on each engine, alternating (DuckDB
    with --force; the server always rebuilds), after one first run each that is not counted (dbt's
@@ -34,8 +34,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.pgserver import TemporaryPostgres  # noqa: E402
-from pipelines.postgres import database_dsn  # noqa: E402
+from pipelines.db.pgserver import TemporaryPostgres  # noqa: E402
+from pipelines.db.postgres import database_dsn  # noqa: E402
 from pipelines.publish.federation import publish_federation  # noqa: E402
 
 STAGE_ROW = re.compile(r"│ (\S.*?) +│ +([\d.]+) │")

@@ -7,7 +7,7 @@ import dagster as dg
 
 from pipelines.automation import build_nightly_schedule, build_raw_folder_sensor
 from pipelines.checks.assets import BLOCKING_UPSTREAM, asset_checks
-from pipelines.dbt_assets import union_dbt_assets
+from pipelines.dbt.assets import union_dbt_assets
 from pipelines.ingest.assets import ingest_unknown_folders, ingestion_assets
 from pipelines.publish.assets import build_publish_asset
 from pipelines.publish.publication import PUBLISHED_SCHEMAS

@@ -124,7 +124,7 @@ class PostgresWarehouse(Warehouse):
     @property
     def dsn_without_password(self) -> str:
         """The federation database for messages and metadata (never a password)."""
-        from pipelines.postgres import dsn_parts
+        from pipelines.db.postgres import dsn_parts
 
         parts = dsn_parts(self.dsn)
         return f"postgresql://{parts['user']}@{parts['host']}:{parts['port']}/{parts['dbname']}"
@@ -147,7 +147,7 @@ class PostgresWarehouse(Warehouse):
         return f"unionwh_{check_university(self.university)}_{int(year)}"
 
     def build_path(self, year: int | str) -> str:  # type: ignore[override]
-        from pipelines.postgres import database_dsn
+        from pipelines.db.postgres import database_dsn
 
         return database_dsn(self.dsn, self.build_database(year))
 
@@ -163,19 +163,19 @@ class PostgresWarehouse(Warehouse):
         return "postgres"
 
     def dbt_env(self, year: int | str) -> dict[str, str]:
-        from pipelines.postgres import dsn_parts
+        from pipelines.db.postgres import dsn_parts
 
         parts = dsn_parts(self.build_path(year))
         return {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
 
     def connect_build(self, year: int | str) -> Any:
-        from pipelines.postgres import PgConnection, ensure_database
+        from pipelines.db.postgres import PgConnection, ensure_database
 
         ensure_database(self.dsn, self.build_database(year))
         return PgConnection(self.build_path(year))
 
     def connect_published(self, read_only: bool = True) -> Any:
-        from pipelines.postgres import PgConnection
+        from pipelines.db.postgres import PgConnection
 
         return PgConnection(self.dsn, read_only=read_only)
 
@@ -191,7 +191,7 @@ class MartsFolder(dg.ConfigurableResource):
 
 def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
     """The one place where environment becomes configuration."""
-    from pipelines.dbt_assets import dbt_resource
+    from pipelines.dbt.assets import dbt_resource
 
     return {
         "raw_folder": RawFolder(path=setting("UNIONWH_RAW_DIR")),

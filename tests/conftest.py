@@ -91,7 +91,7 @@ def postgres_server():
     data directory, a free port on 127.0.0.1, stopped by its pid at the end. Skipped only where
     the server binaries are not installed; under CI (CI=true) their absence is a failure, since
     `make system-deps` installs them."""
-    from pipelines.pgserver import PostgresUnavailable, TemporaryPostgres
+    from pipelines.db.pgserver import PostgresUnavailable, TemporaryPostgres
 
     try:
         server = TemporaryPostgres()

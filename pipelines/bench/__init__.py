@@ -1,6 +1,6 @@
 """`unionwh bench`: wall time and peak memory of every stage at 1×, 10× and 100× the 2023 demo.
 
-pipelines/cli.py adds the command with `register(app)`; `python -m pipelines.bench` runs the same
+pipelines/cli/app.py adds the command with `register(app)`; `python -m pipelines.bench` runs the same
 command without it. The harness is pipelines.bench.harness; docs/performance.md has the results.
 """
 

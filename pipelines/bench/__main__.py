@@ -1,4 +1,4 @@
-"""`python -m pipelines.bench [--scales 1,10,100]`: the bench without going through pipelines/cli.py."""
+"""`python -m pipelines.bench [--scales 1,10,100]`: the bench without going through pipelines/cli/app.py."""
 
 import typer
 

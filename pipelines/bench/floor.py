@@ -6,7 +6,7 @@ manifest's topological order and in one DuckDB connection:
   column_types;
 - models: `create or replace view|table <relation> as <compiled sql>` (views for staging, as dbt);
 - tests (optional): the query each test the dbt stage ran was judged by (dbt's test SQL around the
-  compiled test, pipelines.dbt_tests), from the stage's `floor_tests` file.
+  compiled test, pipelines.dbt.data_tests), from the stage's `floor_tests` file.
 
 This is the least any runner of the same SQL must spend; `dbt build` is measured against it. The
 build file must be named as the one dbt compiled against (relations are `"<file stem>".schema.name`).
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.sql import quote_identifier
+from pipelines.db.connect import quote_identifier
 
 
 def _order(manifest: dict, kinds: set[str]) -> list[dict]:

@@ -194,9 +194,9 @@ def machine() -> dict:
 
 
 def report_command_available() -> bool:
-    """`unionwh report` exists once pipelines/cli.py registers it."""
+    """`unionwh report` exists once pipelines/cli/app.py registers it."""
     try:
-        from pipelines.cli import app
+        from pipelines.cli.app import app
     except Exception:  # pragma: no cover
         return False
     names = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}

@@ -210,7 +210,7 @@ def stage_land(spec: dict) -> dict:
 
 
 def stage_dbt(spec: dict) -> dict:
-    """The dbt step as a run does it (pipelines.dbt_step, without Dagster), in this process.
+    """The dbt step as a run does it (pipelines.dbt.step, without Dagster), in this process.
 
     mode "parse": what a new build pays once: dbt's parse of the whole project into an empty
     target folder, and the compile of every test (both then kept in the folder).
@@ -223,10 +223,10 @@ def stage_dbt(spec: dict) -> dict:
     import dbt.cli.main  # noqa: F401  (imports before the clock, like every stage)
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
-    from pipelines.dbt_assets import union_dbt_assets
-    from pipelines.dbt_runner import DbtBuild, NodeBuild, load_manifest
-    from pipelines.dbt_step import declared_tests, unattached_tests, write_run_results
-    from pipelines.dbt_tests import compile_tests, run_tests
+    from pipelines.dbt.assets import union_dbt_assets
+    from pipelines.dbt.data_tests import compile_tests, run_tests
+    from pipelines.dbt.runner import DbtBuild, NodeBuild, load_manifest
+    from pipelines.dbt.step import declared_tests, unattached_tests, write_run_results
 
     build = DbtBuild(Path(spec["db"]), Path(spec["target"]), spec["year"])
     manifest_json, translator, _ = get_manifest_and_translator_from_dbt_assets([union_dbt_assets])

@@ -17,8 +17,8 @@ import dagster as dg
 from pipelines.checks.gate import rejected_files, row_conservation
 from pipelines.checks.reconciliation import RECONCILIATIONS, reconcile
 from pipelines.contract import load_contract
+from pipelines.db.connect import connect, scalar
 from pipelines.resources import Warehouse
-from pipelines.sql import connect, scalar
 
 LOAD_LOG = dg.AssetKey(["audit", "load_log"])
 REPORT_FIGURES = dg.AssetKey(["marts", "report_figures"])

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.contract import Column, Contract, Table, load_contract
-from pipelines.sql import connect, dialect, fetch_arrow, quote_identifier, table_exists
+from pipelines.db.connect import connect, dialect, fetch_arrow, quote_identifier, table_exists
 
 # How a column is read into pandas (`_pandas_column`), from the type DuckDB declares for it
 # (information_schema, exact). The types the contract uses become numpy dtypes, on which GX

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipelines.contract import load_contract
-from pipelines.sql import table_exists
+from pipelines.db.connect import table_exists
 
 # the festival columns of the wide sheet (one per festival), as the contract declares them
 FESTIVAL_CELLS = tuple(c.name for c in load_contract().table("festival_payments").columns if c.wide)

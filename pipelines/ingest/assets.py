@@ -16,7 +16,7 @@ from pipelines.partitions import fiscal_years
 from pipelines.resources import RawFolder, Warehouse
 
 INGESTION_GROUP = "ingestion"
-# The progress display of `unionwh run` (pipelines.run_display) counts the files read from this line.
+# The progress display of `unionwh run` (pipelines.run.display) counts the files read from this line.
 READ_MESSAGE = "已读取 read {files} 个文件 files: {source}"
 READ_PATTERN = re.compile(r"^已读取 read (\d+) 个文件 files")
 

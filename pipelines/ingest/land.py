@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.contract import Contract, Table
-from pipelines.sql import dialect, quote_identifier
+from pipelines.db.connect import dialect, quote_identifier
 
 FILES_SCHEMA = {
     "source": "VARCHAR",

@@ -11,7 +11,7 @@ input's row accounting. It prints 一致 identical, or per figure and per mart w
 The scratch folder is removed afterwards unless --scratch-dir names one to keep.
 
 No `from __future__ import annotations` here: Typer reads the command's annotations, which refer to
-`pipelines.cli` (imported inside `register`, because cli.py imports this module).
+`pipelines.cli.app` (imported inside `register`, because cli.py imports this module).
 """
 
 import json
@@ -269,7 +269,7 @@ def audit_year(
     debug: bool = False,
 ) -> AuditResult:
     """Restore, rebuild into scratch, compare. Raises CannotAudit when the year cannot be rebuilt."""
-    from pipelines import cli
+    import pipelines.cli.app as cli
     from pipelines.publish.manifest import figures
 
     manifest = load_manifest(manifest_path, year)
@@ -289,7 +289,7 @@ def audit_year(
 
     scratch_marts = scratch / "marts"
     cli.configure(scratch_raw, scratch / "warehouse" / "union.duckdb", scratch_marts)
-    from pipelines.runner import run_year
+    from pipelines.run.runner import run_year
 
     console.print(f"重算 rebuilding {year} into {scratch} …", markup=False)
     outcome = run_year(year, console=console, debug=debug)
@@ -331,8 +331,8 @@ def print_result(result: AuditResult, console) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `audit` to the app (pipelines/cli.py: `register_audit(app)`)."""
-    from pipelines import cli
+    """Add `audit` to the app (pipelines/cli/app.py: `register_audit(app)`)."""
+    import pipelines.cli.app as cli
 
     @app.command()
     def audit(

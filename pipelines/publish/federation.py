@@ -192,8 +192,8 @@ def build_federation_marts(federation_dsn: str, target_path, year: int) -> str:
     import os
     import subprocess
 
-    from pipelines.dbt_assets import DBT_PROJECT_DIR, dbt_command
-    from pipelines.postgres import dsn_parts
+    from pipelines.db.postgres import dsn_parts
+    from pipelines.dbt.assets import DBT_PROJECT_DIR, dbt_command
 
     env = {
         **os.environ,

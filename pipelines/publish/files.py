@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from pipelines.sql import dialect, fetch_arrow, quote_identifier
+from pipelines.db.connect import dialect, fetch_arrow, quote_identifier
 
 FIXED_CREATED = dt.datetime(2000, 1, 1)
 # A workbook sheet holds a table of at most this many rows; a larger one (the row-level marts of

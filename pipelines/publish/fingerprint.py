@@ -23,10 +23,10 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import load_contract
+from pipelines.db.connect import BuildRef, connect
 from pipelines.ingest.source import source_files, unknown_folders
 from pipelines.publish.manifest import MANIFEST_NAME, sha256_file
 from pipelines.resources import PROJECT_ROOT
-from pipelines.sql import BuildRef, connect
 
 FINGERPRINT_VERSION = 1
 CODE_DIR = PROJECT_ROOT / "pipelines"
@@ -176,7 +176,7 @@ def warehouse_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, st
 
 def federation_figures(dsn: str, university: str, year: int) -> dict[str, str | None]:
     """The university's published figures of the year in the federation database."""
-    from pipelines.postgres import PgConnection
+    from pipelines.db.postgres import PgConnection
 
     with PgConnection(dsn, read_only=True) as con:
         rows = con.execute(

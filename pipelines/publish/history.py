@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.sql import scalar
+from pipelines.db.connect import scalar
 
 FIGURE_HISTORY = "figure_history"
 

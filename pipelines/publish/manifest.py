@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.db.connect import BuildRef, connect, table_exists
 from pipelines.ingest.files import sha256_of as sha256_file
 from pipelines.resources import PROJECT_ROOT
-from pipelines.sql import BuildRef, connect, table_exists
 
 MANIFEST_NAME = "manifest.json"
 PACKAGES = (

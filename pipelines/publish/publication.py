@@ -21,6 +21,7 @@ try:
 except ImportError:  # not POSIX: no lock between concurrent publications
     fcntl = None
 
+from pipelines.db.connect import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
 from pipelines.publish.durability import replace_durably
 from pipelines.publish.files import (
     WORKBOOK_SHEET_ROWS,
@@ -31,7 +32,6 @@ from pipelines.publish.files import (
 )
 from pipelines.publish.history import create_cross_year_views
 from pipelines.publish.labels import column_labels
-from pipelines.sql import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 QUARANTINE_TABLE = "audit.quarantine"

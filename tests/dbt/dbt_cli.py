@@ -18,7 +18,7 @@ def run_dbt(
 ) -> subprocess.CompletedProcess[str]:
     """`dbt <command>` for the year, its target and logs under work, on the DuckDB build file (or,
     given postgres_dsn, on that PostgreSQL build database); never raises on failure."""
-    from pipelines.postgres import dsn_parts
+    from pipelines.db.postgres import dsn_parts
 
     executable = shutil.which("dbt") or str(Path(sys.executable).with_name("dbt"))
     environment = os.environ | {"UNIONWH_BUILD_DB": str(build_db)}

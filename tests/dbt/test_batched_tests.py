@@ -1,5 +1,5 @@
-"""The dbt tests run in one batch (pipelines.dbt_tests) are judged as dbt's own runner judges them,
-and the dbt step (pipelines.dbt_step) turns each one into the asset check dagster-dbt declared.
+"""The dbt tests run in one batch (pipelines.dbt.data_tests) are judged as dbt's own runner judges them,
+and the dbt step (pipelines.dbt.step) turns each one into the asset check dagster-dbt declared.
 
 On the handmade fixture, tampered so that some tests fail and one warns, dbt's runner (`dbt test`
 in its own process) gives every data test a status and a failure count; the batch must give the
@@ -17,8 +17,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.dbt_runner import DbtBuild, load_manifest
-from pipelines.dbt_tests import compile_tests, run_tests
+from pipelines.dbt.data_tests import compile_tests, run_tests
+from pipelines.dbt.runner import DbtBuild, load_manifest
 from tests.dbt.dbt_cli import YEAR, run_dbt
 from tests.dbt.make_fixture import build_fixture
 
@@ -81,7 +81,7 @@ def test_the_batch_judges_every_test_as_dbt_does(tampered):
 
 def test_the_dbt_step_gives_each_declared_check_its_test_result(tampered):
     from pipelines.checks import validator
-    from pipelines.dbt_assets import dbt_resource, union_dbt_assets
+    from pipelines.dbt.assets import dbt_resource, union_dbt_assets
     from pipelines.resources import Warehouse
 
     warehouse = Warehouse(path=str(tampered["work"] / "warehouse" / "union.duckdb"))
@@ -127,7 +127,7 @@ def test_the_dbt_step_gives_each_declared_check_its_test_result(tampered):
 
 def test_the_kept_manifest_is_the_one_dbt_parsed(tampered, monkeypatch):
     """A run of an unchanged project takes the pickled manifest, field for field dbt's own."""
-    import pipelines.dbt_runner as dbt_runner
+    import pipelines.dbt.runner as dbt_runner
 
     build = DbtBuild(tampered["build_db"], tampered["work"] / "kept-target", YEAR)
     parsed = load_manifest(build)

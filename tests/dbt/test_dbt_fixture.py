@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from pipelines.contract import load_contract
+from pipelines.db.postgres import PgConnection, ensure_database
 from pipelines.ingest import land
-from pipelines.postgres import PgConnection, ensure_database
 from tests.dbt.dbt_cli import run_dbt
 from tests.dbt.make_fixture import build_fixture
 

@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from pipelines.dbt_assets import (
+from pipelines.dbt.assets import (
     DBT_MANIFEST,
     DBT_PROJECT_DIR,
     PARSE_PLACEHOLDER_DB,

@@ -108,7 +108,7 @@ def test_quality_checks_are_published(demo_run):
 
 def test_the_terminal_shows_one_progress_display_and_a_short_summary(demo_run):
     """One line per stage, each complete, then the summary: well under 60 lines, no dbt log."""
-    from pipelines.dbt_assets import union_dbt_assets
+    from pipelines.dbt.assets import union_dbt_assets
 
     out = demo_run["result"].stdout
     lines = out.splitlines()
@@ -131,7 +131,7 @@ def test_the_terminal_shows_one_progress_display_and_a_short_summary(demo_run):
 
 
 def test_the_run_log_holds_dagster_and_dbt_and_no_personal_data(demo_run):
-    from pipelines.privacy import known_values_from_build, scan_file
+    from pipelines.checks.privacy import known_values_from_build, scan_file
 
     last = demo_run["result"].stdout.strip().splitlines()[-1]
     assert last.startswith("日志 log: "), last

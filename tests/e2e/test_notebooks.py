@@ -24,9 +24,9 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.checks.privacy import known_values_from_build, scan_publication, scan_text
 from pipelines.demo import answers
 from pipelines.demo.generator import build
-from pipelines.privacy import known_values_from_build, scan_publication, scan_text
 from pipelines.report import analysis
 from pipelines.report.data import connect_read_only
 from tests.conftest import DEMO_RAW

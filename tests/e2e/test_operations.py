@@ -351,7 +351,7 @@ if __name__ == "__main__":  # the reader processes import this file too; only th
     os.environ["KILL_AFTER_RENAMING_TO"] = sys.argv[1]
     os.replace = replace_then_die
     sys.argv = ["unionwh", *sys.argv[2:]]
-    from pipelines.cli import main
+    from pipelines.cli.app import main
 
     main()
 """
@@ -439,7 +439,7 @@ def plant(project: Path) -> None:
 def planted(world, killed_after_rename) -> dict:
     import dagster as dg
 
-    from pipelines.dbt_assets import DBT_PROJECT_DIR, DbtProjectResource
+    from pipelines.dbt.assets import DBT_PROJECT_DIR, DbtProjectResource
     from pipelines.definitions import defs
     from pipelines.resources import MartsFolder, RawFolder, Warehouse
 

@@ -19,8 +19,8 @@ import psycopg
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.db.postgres import database_dsn
 from pipelines.demo.generator import expected_figures
-from pipelines.postgres import database_dsn
 from pipelines.publish.federation import publish_federation
 from pipelines.publish.fingerprint import publication_problems
 from tests.conftest import DEMO_RAW, create_database, run_cli

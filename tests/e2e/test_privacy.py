@@ -17,7 +17,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipelines.privacy import (
+from pipelines.checks.privacy import (
     known_values_from_build,
     scan_file,
     scan_publication,
@@ -60,7 +60,7 @@ def test_known_values_come_from_the_private_roster(published):
 
 def test_the_private_build_itself_is_caught(published):
     """The scan works: the roster it protects is full of findings."""
-    from pipelines.privacy import scan_duckdb
+    from pipelines.checks.privacy import scan_duckdb
 
     build = published["base"] / "warehouse" / "private" / "2023.duckdb"
     kinds = {f.kind for f in scan_duckdb(build, set(published["known"]))}
@@ -181,7 +181,7 @@ def test_patterns(text, kinds):
 
 
 def test_privacy_command(published, tmp_path):
-    from pipelines.report.commands import register
+    from pipelines.cli.report import register
 
     app = typer.Typer()
     register(app)

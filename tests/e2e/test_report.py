@@ -51,8 +51,8 @@ PUBLISHED_SENTENCES = [
 
 def app() -> typer.Typer:
     """The real CLI when report is wired into it, else a scratch app with the same commands."""
-    from pipelines import cli
-    from pipelines.report.commands import register
+    import pipelines.cli.app as cli
+    from pipelines.cli.report import register
 
     if any(
         c.name == "report" or getattr(c.callback, "__name__", "") == "report"

@@ -23,7 +23,7 @@ from pipelines.checks.assets import (
 )
 from pipelines.partitions import fiscal_years
 from pipelines.resources import Warehouse
-from pipelines.runner import RunOutcome, _collect_steps
+from pipelines.run.runner import RunOutcome, _collect_steps
 from tests.unit.test_checks_reconciliation import GOOD, SCHEMA
 
 YEAR = "2024"

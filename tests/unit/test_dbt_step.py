@@ -1,12 +1,12 @@
 """Every dbt data test production runs is an asset check of the dbt assets, so the dbt step (which
-runs the selected checks' tests, pipelines.dbt_step) leaves none out and runs none unseen."""
+runs the selected checks' tests, pipelines.dbt.step) leaves none out and runs none unseen."""
 
 from __future__ import annotations
 
 import json
 
-from pipelines.dbt_assets import ensure_manifest, translator, union_dbt_assets
-from pipelines.dbt_step import declared_tests, unattached_tests
+from pipelines.dbt.assets import ensure_manifest, translator, union_dbt_assets
+from pipelines.dbt.step import declared_tests, unattached_tests
 
 
 def _tests() -> dict[str, dict]:
@@ -40,8 +40,8 @@ def test_no_dbt_test_is_left_without_an_asset_check():
 def test_the_report_names_each_tests_model_from_the_runs_own_results(tmp_path):
     """The run writes run_results.json and no manifest.json: the report's checks table still says
     which model each test is about."""
-    from pipelines.dbt_step import write_run_results
-    from pipelines.dbt_tests import TestResult
+    from pipelines.dbt.data_tests import TestResult
+    from pipelines.dbt.step import write_run_results
     from pipelines.report.data import checks_from_dbt
 
     manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.db.postgres import _convert, database_dsn, dsn_parts
 from pipelines.errors import UnionWarehouseError
-from pipelines.postgres import _convert, database_dsn, dsn_parts
 from pipelines.resources import (
     PostgresWarehouse,
     Warehouse,

@@ -7,7 +7,7 @@ are not touched. It prints one table (check, status, rows affected, where to loo
 blocking check failed or a file was rejected, 0 otherwise.
 
 No `from __future__ import annotations` here: Typer reads the command's annotations, which refer to
-`pipelines.cli` (imported inside `register`, because cli.py imports this module).
+`pipelines.cli.app` (imported inside `register`, because cli.py imports this module).
 """
 
 from dataclasses import dataclass
@@ -128,8 +128,8 @@ def print_check_table(year: int, rows: list[CheckRow], console: Console) -> None
 
 
 def register(app: typer.Typer) -> None:
-    """Add `check` to the app (pipelines/cli.py: `register_check(app)`)."""
-    from pipelines import cli
+    """Add `check` to the app (pipelines/cli/app.py: `register_check(app)`)."""
+    import pipelines.cli.app as cli
 
     @app.command()
     def check(
@@ -150,8 +150,8 @@ def register(app: typer.Typer) -> None:
         from pipelines.checks.assets import data_docs_dir
         from pipelines.errors import UnionWarehouseError
         from pipelines.resources import PostgresWarehouse, warehouse_from_environment
-        from pipelines.runner import run_year
-        from pipelines.summary import rejected_files
+        from pipelines.run.runner import run_year
+        from pipelines.run.summary import rejected_files
 
         try:
             bound = warehouse_from_environment()

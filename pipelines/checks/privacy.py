@@ -168,7 +168,7 @@ def scan_duckdb(
 def scan_postgres(dsn: str, known: Iterable[str] = ()) -> list[Finding]:
     """Every column of every table and view of a PostgreSQL database (the federation database),
     in a read-only session."""
-    from pipelines.postgres import PgConnection, dsn_parts
+    from pipelines.db.postgres import PgConnection, dsn_parts
 
     known = _normalise_known(known)
     findings: list[Finding] = []
@@ -347,7 +347,7 @@ def known_values_from_build(
 ) -> list[str]:
     """The roster's own ID and mobile numbers, from the private build's raw.members (a DuckDB
     build file, or a build database's DSN)."""
-    from pipelines.sql import connect
+    from pipelines.db.connect import connect
 
     with connect(build, read_only=True) as con:
         present = {

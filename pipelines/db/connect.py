@@ -2,7 +2,7 @@
 
 A build is a DuckDB file (the default, embedded) or a database on a PostgreSQL server (a
 `postgresql://` DSN, the federation warehouse). `connect` opens either; both answer
-`con.execute(sql, [params]).fetchall()` with `?` placeholders (pipelines.postgres).
+`con.execute(sql, [params]).fetchall()` with `?` placeholders (pipelines.db.postgres).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def is_postgres(reference: object) -> bool:
 def connect(reference: BuildRef, read_only: bool = True):
     """A connection to a build: DuckDB for a file, PostgreSQL for a DSN."""
     if is_postgres(reference):
-        from pipelines.postgres import PgConnection
+        from pipelines.db.postgres import PgConnection
 
         return PgConnection(str(reference), read_only=read_only)
     return duckdb.connect(str(reference), read_only=read_only)

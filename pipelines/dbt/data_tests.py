@@ -15,7 +15,7 @@ not return one row (dbt's TestRunner). Nothing is merged: every test gives its o
 caller turns each into the Dagster asset check dagster-dbt declared for it.
 
 The compiled SQL is kept in the build's target folder (compiled-tests.json) under the same key as
-the parsed manifest (pipelines.dbt_runner) plus the tests asked for; compiling ~200 tests costs
+the parsed manifest (pipelines.dbt.runner) plus the tests asked for; compiling ~200 tests costs
 ~2 s of Jinja, so only a changed project or a new build compiles again. The tests here read the
 models only (no introspection at compile time), which is what makes their SQL a function of the
 project and the build file's name alone.
@@ -35,8 +35,8 @@ from typing import Any
 
 import duckdb
 
-from pipelines.dbt_runner import DbtBuild, DbtError, invoke
-from pipelines.sql import BuildRef, connect, dialect
+from pipelines.db.connect import BuildRef, connect, dialect
+from pipelines.dbt.runner import DbtBuild, DbtError, invoke
 
 COMPILED_TESTS = "compiled-tests.json"
 OVERRIDES = ("get_test_sql", "default__get_test_sql", "duckdb__get_test_sql")

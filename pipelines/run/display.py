@@ -9,7 +9,7 @@
 It is driven by the run's own events (an event listener on the instance, in the thread that runs
 the job), so it costs no polling: the ingestion assets log how many files they read, dbt's models
 arrive as materializations and its tests as check evaluations. Every event also goes to the run's
-log (pipelines.run_log).
+log (pipelines.run.log).
 """
 
 from __future__ import annotations

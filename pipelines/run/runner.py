@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 from rich.console import Console
 
-from pipelines.run_display import stage_of
+from pipelines.run.display import stage_of
 
 STAGES = {
     "land": "读取与入库 read + land",
@@ -76,10 +76,10 @@ def run_year(
 
 def _totals(job, selection, year: int, publish: bool):
     from pipelines.contract import load_contract
-    from pipelines.dbt_assets import union_dbt_assets
+    from pipelines.dbt.assets import union_dbt_assets
     from pipelines.ingest.source import source_files
     from pipelines.resources import setting
-    from pipelines.run_display import Totals
+    from pipelines.run.display import Totals
 
     graph = job.asset_layer.asset_graph
     selected = set(selection) if selection is not None else set(graph.executable_asset_keys)
@@ -111,12 +111,12 @@ def _run_year(
     publish: bool,
     verbose: bool,
 ) -> RunOutcome:
-    from pipelines.dbt_runner import preload as preload_dbt
+    from pipelines.dbt.runner import preload as preload_dbt
     from pipelines.definitions import YEAR_JOB_NAME, defs
-    from pipelines.instance import run_instance
     from pipelines.resources import setting
-    from pipelines.run_display import RunDisplay
-    from pipelines.run_log import ConsoleLogHandler, log_path, run_log
+    from pipelines.run.display import RunDisplay
+    from pipelines.run.instance import run_instance
+    from pipelines.run.log import ConsoleLogHandler, log_path, run_log
 
     job = defs.resolve_job_def(YEAR_JOB_NAME)
     selection = None

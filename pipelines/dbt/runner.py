@@ -13,7 +13,7 @@ for a year). Here:
 - dbt's events reach the caller as objects, through a callback, with no log written by dbt itself
   (`--log-level none`, `--log-level-file none`): the caller keeps the lines it wants;
 - dbt's JSON artifacts are not written (`--no-write-json`): the dbt step writes run_results.json
-  itself (pipelines.dbt_assets), with the tests' results (pipelines.dbt_tests).
+  itself (pipelines.dbt.assets), with the tests' results (pipelines.dbt.data_tests).
 
 dbt-duckdb keeps the build file open in a class-level environment after an invocation; `close()`
 releases it so that the checks can open the file read-only.
@@ -46,7 +46,7 @@ MANIFEST_PICKLE = "manifest.pickle"
 RESULT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult"})
 LOG_LEVELS = {"info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
 # dbt's own lines (START/OK per node, warnings, errors): the run's log file keeps them
-# (pipelines.runner); `dagster dev` shows them through dagster.yaml's managed loggers.
+# (pipelines.run.runner); `dagster dev` shows them through dagster.yaml's managed loggers.
 dbt_log = logging.getLogger("unionwh.dbt")
 
 
@@ -107,8 +107,8 @@ class DbtBuild:
 
     def manifest_key(self) -> str:
         """Everything the parsed manifest depends on; a different key means parse again."""
+        from pipelines.db.connect import is_postgres
         from pipelines.publish.fingerprint import tree_sha256
-        from pipelines.sql import is_postgres
 
         build = self.build_ref if is_postgres(self.build_ref) else Path(self.build_ref).resolve()
         parts = {

@@ -19,10 +19,10 @@ import typer
 from rich.console import Console
 
 from pipelines.bench import register as register_bench
-from pipelines.checks.command import register as register_check
+from pipelines.cli.check import register as register_check
+from pipelines.cli.report import register as register_report
 from pipelines.errors import UnionWarehouseError
 from pipelines.publish.audit import register as register_audit
-from pipelines.report.commands import register as register_report
 
 app = typer.Typer(
     help="union-warehouse：工会年度工作总结数据仓库 (the union's annual-report warehouse)",
@@ -141,8 +141,8 @@ def run(
     federation = (bound.dsn, bound.university) if isinstance(bound, PostgresWarehouse) else None
     if skip_unchanged(year, raw_dir, warehouse, year_marts, force, console, federation, verbose):
         return
-    from pipelines.runner import run_year
-    from pipelines.summary import print_run_summary
+    from pipelines.run.runner import run_year
+    from pipelines.run.summary import print_run_summary
 
     try:
         outcome = run_year(year, console=console, debug=debug, verbose=verbose)

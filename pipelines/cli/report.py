@@ -1,6 +1,6 @@
 """The `report`, `sql` and `privacy` commands of `unionwh`.
 
-`pipelines/cli.py` adds them with `register(app)`; they take the same --year, --raw-dir, --warehouse,
+`pipelines/cli/app.py` adds them with `register(app)`; they take the same --year, --raw-dir, --warehouse,
 --marts-dir and --debug options as every other command.
 """
 
@@ -15,11 +15,11 @@ from pipelines.errors import UnionWarehouseError
 def register(app: typer.Typer) -> None:
     """Add `report`, `sql` and `privacy` to the app.
 
-    `pipelines.cli` is imported here, not at the top, because cli.py imports this module; the
+    `pipelines.cli.app` is imported here, not at the top, because cli.py imports this module; the
     annotations are evaluated when the commands are defined (no `from __future__ import
     annotations` in this module), which is what Typer reads.
     """
-    from pipelines import cli
+    import pipelines.cli.app as cli
 
     @app.command()
     def report(
@@ -151,20 +151,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """检查发布的数据中有无身份证号、手机号 (scan published outputs for ID and mobile numbers)."""
         cli.configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
-        from pipelines.privacy import known_values_from_build, scan_publication
+        from pipelines.checks.privacy import known_values_from_build, scan_publication
         from pipelines.resources import (
             PostgresWarehouse,
             marts_folder_from_environment,
             warehouse_from_environment,
         )
-        from pipelines.run_log import year_logs
+        from pipelines.run.log import year_logs
 
         try:
             bound = warehouse_from_environment()
             year_dir = marts_folder_from_environment().year_dir(year)
             if isinstance(bound, PostgresWarehouse):
                 # the federation database, every university's rows; the roster of this build
-                from pipelines.postgres import database_exists
+                from pipelines.db.postgres import database_exists
 
                 published: Path | str = bound.dsn
                 built = database_exists(bound.dsn, bound.build_database(year))

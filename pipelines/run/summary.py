@@ -8,15 +8,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from pipelines.runner import STAGES, RunOutcome
+from pipelines.run.runner import STAGES, RunOutcome
 
 DETAIL_LINES = 6  # of a failing check's details; the rest is in the run's log and the UI
 
 
 def _build_rows(year: int, schema: str, table: str, query: str) -> list[tuple]:
     """The rows of a query on the year's private build; none when it or the table is missing."""
+    from pipelines.db.connect import connect, is_postgres, table_exists
     from pipelines.resources import warehouse_from_environment
-    from pipelines.sql import connect, is_postgres, table_exists
 
     build = warehouse_from_environment().build_path(year)
     if not is_postgres(build) and not Path(build).exists():

@@ -3,7 +3,7 @@
 The checks, the landing and the publication were written against DuckDB's connection
 (`con.execute(sql, [params]).fetchall()`, `?` placeholders). `PgConnection` gives a psycopg 3
 connection that same surface, so one module holds each check's SQL for both engines; where the
-dialects really differ the caller asks `pipelines.sql.dialect(con)`.
+dialects really differ the caller asks `pipelines.db.connect.dialect(con)`.
 
 Placeholders: our SQL is code, never data, and uses `?` for every bound value. psycopg's are
 `%s`, so `?` becomes `%s` and a literal `%` becomes `%%` (only when values are bound; otherwise

@@ -1,10 +1,10 @@
 """The dbt step of a year's run, in the run's own process.
 
-1. dbt builds the selected seeds and models (pipelines.dbt_runner); each node's result reaches
+1. dbt builds the selected seeds and models (pipelines.dbt.runner); each node's result reaches
    Dagster as the asset output dagster-dbt would have made of it (its own event translation, fed
    from dbt's callback instead of a subprocess's JSON log).
 2. Every selected dbt test, i.e. every asset check that dagster-dbt declared on these assets and
-   the run selected, runs as its own query in one connection (pipelines.dbt_tests) and becomes
+   the run selected, runs as its own query in one connection (pipelines.dbt.data_tests) and becomes
    that asset check's result. The set of tests run is the set of checks selected, by
    construction: a selected check without a dbt test, or a test the compile did not return, stops
    the step. A test whose model did not build in this run is not run (dbt skips it too), so it
@@ -27,8 +27,8 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.dbt_runner import DbtBuild, NodeBuild, load_manifest
-from pipelines.dbt_tests import TestResult, compile_tests, run_tests
+from pipelines.dbt.data_tests import TestResult, compile_tests, run_tests
+from pipelines.dbt.runner import DbtBuild, NodeBuild, load_manifest
 from pipelines.resources import Warehouse
 
 BUILT_TYPES = frozenset({"model", "seed", "snapshot"})
@@ -49,7 +49,7 @@ def _outputs(
     """Each node's result as the output dagster-dbt makes of it, as dbt finishes the node."""
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-    from pipelines.dbt_assets import dbt_project
+    from pipelines.dbt.assets import dbt_project
 
     for raw in nodes:
         message = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
@@ -86,7 +86,7 @@ def unattached_tests(manifest_json: Mapping, translator: Any) -> list[str]:
     a `dagster: ref` in its meta): they run too, and a failure fails the step, named."""
     from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
-    from pipelines.dbt_assets import dbt_project
+    from pipelines.dbt.assets import dbt_project
 
     known = manifest_json["nodes"].keys() | manifest_json["sources"].keys()
     return sorted(
@@ -148,7 +148,7 @@ def write_run_results(
     document = {
         "metadata": {
             "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "generated_by": "pipelines.dbt_step (models: dbt build; tests: pipelines.dbt_tests)",
+            "generated_by": "pipelines.dbt.step (models: dbt build; tests: pipelines.dbt.data_tests)",
         },
         "elapsed_time": round(seconds, 3),
         "results": results,
@@ -159,7 +159,7 @@ def write_run_results(
 
 def dbt_build(warehouse: Warehouse, year: int, project: Any = None) -> DbtBuild:
     """The year's build as dbt sees it, from the Warehouse resource (and the dbt project)."""
-    from pipelines.dbt_assets import DBT_PROJECT_DIR
+    from pipelines.dbt.assets import DBT_PROJECT_DIR
 
     return DbtBuild(
         build_ref=warehouse.build_path(year),
@@ -184,7 +184,7 @@ def _begin_expectations(warehouse: Warehouse, year: int) -> None:
 def run_dbt_step(context: dg.AssetExecutionContext, warehouse: Warehouse, project: Any) -> Iterator:
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
-    from pipelines.dbt_assets import checks_without_result
+    from pipelines.dbt.assets import checks_without_result
 
     started = time.perf_counter()
     year = int(context.partition_key)

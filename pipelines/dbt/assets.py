@@ -4,7 +4,7 @@ dbt reads raw.* in the year's private build; the Warehouse resource names it for
 (dbt_project/profiles.yml): a DuckDB file through UNIONWH_BUILD_DB (target `build`), or a database
 on a PostgreSQL server through UNIONWH_PG_* (target `postgres`). The models are the same on both:
 where the dialects differ, a macro of dbt_project/macros/portable.sql chooses. The step runs dbt
-in the run's own process and the tests in one batch (pipelines.dbt_step); the assets and checks are
+in the run's own process and the tests in one batch (pipelines.dbt.step); the assets and checks are
 dagster-dbt's, from the parse-only manifest.
 """
 
@@ -156,9 +156,9 @@ PRODUCTION_EXCLUDE = production_exclude(DBT_MANIFEST)
 def union_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtProjectResource, warehouse: Warehouse
 ):
-    """dbt in this process: the models, then every declared test in one batch (pipelines.dbt_step)."""
+    """dbt in this process: the models, then every declared test in one batch (pipelines.dbt.step)."""
     from pipelines.checks import validator
-    from pipelines.dbt_step import run_dbt_step
+    from pipelines.dbt.step import run_dbt_step
 
     validator.start()  # GX imports in its own process (`unionwh run` started it at the run's start)
     yield from run_dbt_step(context, warehouse, dbt)
