@@ -19,22 +19,11 @@ import dagster as dg
 import duckdb
 
 from pipelines.errors import UnionWarehouseError
+from pipelines.settings import setting
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS = {
-    "UNIONWH_RAW_DIR": "raw",
-    "UNIONWH_WAREHOUSE": "warehouse/union.duckdb",
-    "UNIONWH_MARTS_DIR": "marts",
-}
 TARGETS = ("duckdb", "postgres")
 DEFAULT_UNIVERSITY = "demo"
-
-
-def setting(name: str) -> str:
-    """A path setting: the environment variable, else the default, relative to the project root."""
-    value = os.environ.get(name) or DEFAULTS[name]
-    path = Path(value)
-    return str(path if path.is_absolute() else (Path.cwd() / path).resolve())
 
 
 class RawFolder(dg.ConfigurableResource):

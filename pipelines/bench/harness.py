@@ -193,16 +193,6 @@ def machine() -> dict:
     }
 
 
-def report_command_available() -> bool:
-    """`unionwh report` exists once pipelines/cli/app.py registers it."""
-    try:
-        from pipelines.cli.app import app
-    except Exception:  # pragma: no cover
-        return False
-    names = {c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands}
-    return "report" in names
-
-
 def _figures_from_db(db: Path, year: int) -> dict[str, Decimal]:
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
@@ -442,10 +432,10 @@ class Bench:
         )
         stages["publish"] = _entry(m, _last_json(m))
 
-        # report, when the command exists
+        # report
         if o.quick:
             stages["report"] = {"ok": None, "skipped": "--quick"}
-        elif report_command_available():
+        else:
             # the report reads the published warehouse the publish stage wrote
             m = self.measured(
                 "report",
@@ -465,9 +455,6 @@ class Bench:
                 cwd=PROJECT_ROOT,
             )
             stages["report"] = _entry(m, seconds=m.wall_seconds)
-        else:
-            stages["report"] = {"ok": None, "skipped": "no `unionwh report` command yet"}
-            self.log("  report: skipped (no `unionwh report` command yet)")
 
         # end to end: cold, then unchanged rerun
         dbt_figures = _figures_from_db(dbt_db, y)

@@ -5,9 +5,6 @@ builds and tests, and every asset check runs (row conservation, rejected files, 
 Expectations suites, the reconciliations, the dbt tests). marts/<year>/ and the analysts' warehouse
 are not touched. It prints one table (check, status, rows affected, where to look) and exits 1 when a
 blocking check failed or a file was rejected, 0 otherwise.
-
-No `from __future__ import annotations` here: Typer reads the command's annotations, which refer to
-`pipelines.cli.app` (imported inside `register`, because cli.py imports this module).
 """
 
 from dataclasses import dataclass
@@ -16,6 +13,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+
+import pipelines.cli.app as cli
+from pipelines.settings import configure
 
 PASS, FAIL, WARN, NOT_RUN = "通过 pass", "未通过 FAIL", "警告 warn", "未运行 not run"
 EXPECTATIONS_CHECK = "great_expectations_contract_suite"
@@ -128,8 +128,7 @@ def print_check_table(year: int, rows: list[CheckRow], console: Console) -> None
 
 
 def register(app: typer.Typer) -> None:
-    """Add `check` to the app (pipelines/cli/app.py: `register_check(app)`)."""
-    import pipelines.cli.app as cli
+    """Add `check` to the app."""
 
     @app.command()
     def check(
@@ -146,7 +145,7 @@ def register(app: typer.Typer) -> None:
         university: cli.University = None,
     ) -> None:
         """读取并运行全部检查，不发布 (ingest and run every check without publishing; exit 1 on a blocking failure)."""
-        cli.configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
+        configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
         from pipelines.checks.assets import data_docs_dir
         from pipelines.errors import UnionWarehouseError
         from pipelines.resources import PostgresWarehouse, warehouse_from_environment

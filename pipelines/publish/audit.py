@@ -10,20 +10,15 @@ input's row accounting. It prints 一致 identical, or per figure and per mart w
 
 The scratch folder is removed afterwards unless --scratch-dir names one to keep.
 
-No `from __future__ import annotations` here: Typer reads the command's annotations, which refer to
-`pipelines.cli.app` (imported inside `register`, because cli.py imports this module).
+The command itself is pipelines/cli/audit.py.
 """
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from pipelines.errors import UnionWarehouseError
+from pipelines.settings import configure
 
 # DuckDB, Dagster and the pipeline modules load only when the command runs: cli.py imports this
 # module, and `unionwh --help` should stay fast.
@@ -269,7 +264,6 @@ def audit_year(
     debug: bool = False,
 ) -> AuditResult:
     """Restore, rebuild into scratch, compare. Raises CannotAudit when the year cannot be rebuilt."""
-    import pipelines.cli.app as cli
     from pipelines.publish.manifest import figures
 
     manifest = load_manifest(manifest_path, year)
@@ -288,7 +282,7 @@ def audit_year(
         console.print(f"  {note}", markup=False)
 
     scratch_marts = scratch / "marts"
-    cli.configure(scratch_raw, scratch / "warehouse" / "union.duckdb", scratch_marts)
+    configure(scratch_raw, scratch / "warehouse" / "union.duckdb", scratch_marts)
     from pipelines.run.runner import run_year
 
     console.print(f"重算 rebuilding {year} into {scratch} …", markup=False)
@@ -328,66 +322,3 @@ def print_result(result: AuditResult, console) -> None:
     console.print(f"[bold red]不一致 different[/]: {len(result.differences)} 处差异 difference(s)")
     for line in result.differences:
         console.print(f"  {line}", markup=False, soft_wrap=True)
-
-
-def register(app: typer.Typer) -> None:
-    """Add `audit` to the app (pipelines/cli/app.py: `register_audit(app)`)."""
-    import pipelines.cli.app as cli
-
-    @app.command()
-    def audit(
-        year: cli.Year = cli.DEFAULT_YEAR,
-        raw_dir: cli.RawDir = cli.DEFAULT_RAW,
-        warehouse: cli.WarehousePath = cli.DEFAULT_WAREHOUSE,
-        marts_dir: cli.MartsDir = cli.DEFAULT_MARTS,
-        manifest: Annotated[
-            Path | None,
-            typer.Option(
-                "--manifest", help="要审计的清单 the manifest to audit (marts/<year>/manifest.json)"
-            ),
-        ] = None,
-        scratch_dir: Annotated[
-            Path | None,
-            typer.Option(
-                "--scratch-dir",
-                help="重算目录（保留） keep the rebuild here (default: a temporary folder, removed)",
-            ),
-        ] = None,
-        debug: cli.Debug = False,
-    ) -> None:
-        """从归档重算已发布的年度并逐项比较 (rebuild a published year from its archive, compare; exit 1 if different)."""
-        manifest_path = (manifest or marts_dir / str(year) / MANIFEST_NAME).resolve()
-        archive_dir = warehouse.resolve().parent / "archive"
-        keep = scratch_dir is not None
-        if keep and scratch_dir.exists() and any(scratch_dir.iterdir()):
-            cli.err_console.print(
-                f"[red]错误[/] 重算目录 {scratch_dir} 不为空 / error: --scratch-dir {scratch_dir} "
-                "is not empty"
-            )
-            raise typer.Exit(EXIT_CANNOT_AUDIT)
-        scratch = (
-            scratch_dir.resolve()
-            if keep
-            else Path(tempfile.mkdtemp(prefix=f"unionwh-audit-{year}-"))
-        )
-        try:
-            result = audit_year(
-                year, manifest_path, archive_dir, raw_dir.resolve(), scratch, cli.console, debug
-            )
-        except CannotAudit as error:
-            if debug:
-                raise
-            cli.err_console.print(f"[bold red]无法审计[/] {error.message_zh}")
-            cli.err_console.print(f"[red]cannot audit[/] {error.message_en}")
-            raise typer.Exit(EXIT_CANNOT_AUDIT) from None
-        except UnionWarehouseError as error:
-            cli.fail(error, debug)
-            return
-        finally:
-            if not keep:
-                shutil.rmtree(scratch, ignore_errors=True)
-        print_result(result, cli.console)
-        if keep:
-            cli.console.print(f"重算结果保留在 rebuild kept in {scratch}", markup=False)
-        if not result.identical:
-            raise typer.Exit(EXIT_DIFFERENT)

@@ -78,8 +78,8 @@ def _totals(job, selection, year: int, publish: bool):
     from pipelines.contract import load_contract
     from pipelines.dbt.assets import union_dbt_assets
     from pipelines.ingest.source import source_files
-    from pipelines.resources import setting
     from pipelines.run.display import Totals
+    from pipelines.settings import setting
 
     graph = job.asset_layer.asset_graph
     selected = set(selection) if selection is not None else set(graph.executable_asset_keys)
@@ -113,10 +113,10 @@ def _run_year(
 ) -> RunOutcome:
     from pipelines.dbt.runner import preload as preload_dbt
     from pipelines.definitions import YEAR_JOB_NAME, defs
-    from pipelines.resources import setting
     from pipelines.run.display import RunDisplay
     from pipelines.run.instance import run_instance
     from pipelines.run.log import ConsoleLogHandler, log_path, run_log
+    from pipelines.settings import setting
 
     job = defs.resolve_job_def(YEAR_JOB_NAME)
     selection = None

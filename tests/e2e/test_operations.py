@@ -351,7 +351,7 @@ if __name__ == "__main__":  # the reader processes import this file too; only th
     os.environ["KILL_AFTER_RENAMING_TO"] = sys.argv[1]
     os.replace = replace_then_die
     sys.argv = ["unionwh", *sys.argv[2:]]
-    from pipelines.cli.app import main
+    from pipelines.cli.main import main
 
     main()
 """

@@ -181,7 +181,7 @@ def test_patterns(text, kinds):
 
 
 def test_privacy_command(published, tmp_path):
-    from pipelines.cli.report import register
+    from pipelines.cli.privacy import register
 
     app = typer.Typer()
     register(app)

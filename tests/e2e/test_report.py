@@ -50,18 +50,10 @@ PUBLISHED_SENTENCES = [
 
 
 def app() -> typer.Typer:
-    """The real CLI when report is wired into it, else a scratch app with the same commands."""
-    import pipelines.cli.app as cli
-    from pipelines.cli.report import register
+    """The real CLI, every command registered."""
+    from pipelines.cli.main import app
 
-    if any(
-        c.name == "report" or getattr(c.callback, "__name__", "") == "report"
-        for c in cli.app.registered_commands
-    ):
-        return cli.app
-    scratch = typer.Typer()
-    register(scratch)
-    return scratch
+    return app
 
 
 @pytest.fixture(scope="session")
