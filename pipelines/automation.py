@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from pipelines.ingest.files import sha256_of
+from pipelines.hashing import sha256_of
 from pipelines.partitions import fiscal_years
 from pipelines.resources import RawFolder
 

@@ -13,11 +13,10 @@ from pathlib import Path
 import yaml
 
 from pipelines.parse.text import normalize_header
+from pipelines.settings import DBT_PROJECT_DIR
 
 CONTRACT_PATH = Path(__file__).with_name("contract.yml")
-DEPARTMENTS_SEED = (
-    Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "departments.csv"
-)
+DEPARTMENTS_SEED = DBT_PROJECT_DIR / "seeds" / "departments.csv"
 
 DUCKDB_TYPES = {
     "text": "VARCHAR",

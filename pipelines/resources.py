@@ -19,9 +19,8 @@ import dagster as dg
 import duckdb
 
 from pipelines.errors import UnionWarehouseError
-from pipelines.settings import setting
+from pipelines.settings import PROJECT_ROOT, setting  # noqa: F401  (PROJECT_ROOT: its old home)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ("duckdb", "postgres")
 DEFAULT_UNIVERSITY = "demo"
 
@@ -180,7 +179,8 @@ class MartsFolder(dg.ConfigurableResource):
 
 def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
     """The one place where environment becomes configuration."""
-    from pipelines.dbt.assets import dbt_resource
+    # start-up: dagster-dbt and dbt take 3.5 s to import; only a run's Definitions need them
+    from pipelines.dbt.project import dbt_resource
 
     return {
         "raw_folder": RawFolder(path=setting("UNIONWH_RAW_DIR")),

@@ -1,4 +1,5 @@
-"""Settings from the environment: the default paths and the variables the resources read.
+"""The project's paths, and settings from the environment: the default paths and the variables
+the resources read.
 
 Light on purpose (no Dagster, no DuckDB): the command line imports it at start-up to show its
 defaults and to hand its options to pipelines.resources through the same variables that
@@ -9,6 +10,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# dbt's parse-only target (the Dagster assets' manifest); a run uses its build's own target folder
+DBT_TARGET_DIR = DBT_PROJECT_DIR / "target"
 
 DEFAULT_RAW = Path("raw")
 DEFAULT_WAREHOUSE = Path("warehouse/union.duckdb")

@@ -27,7 +27,7 @@ import duckdb
 
 from pipelines.demo.generator import SOURCES
 from pipelines.demo.targets_2023 import TARGETS_2023
-from pipelines.report.data import PROJECT_ROOT
+from pipelines.settings import PROJECT_ROOT
 
 FIGURE_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "figure_definitions.csv"
 

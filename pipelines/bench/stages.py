@@ -156,7 +156,8 @@ def stage_land(spec: dict) -> dict:
 
     from pipelines.ingest import land
     from pipelines.ingest.archive import archive_file
-    from pipelines.ingest.source import land_source, read_source, unknown_folders
+    from pipelines.ingest.readers import read_source
+    from pipelines.ingest.source import land_source, unknown_folders
 
     year_dir, db = Path(spec["year_dir"]), Path(spec["db"])
     archive = Path(spec["archive_dir"])

@@ -13,7 +13,7 @@ for a year). Here:
 - dbt's events reach the caller as objects, through a callback, with no log written by dbt itself
   (`--log-level none`, `--log-level-file none`): the caller keeps the lines it wants;
 - dbt's JSON artifacts are not written (`--no-write-json`): the dbt step writes run_results.json
-  itself (pipelines.dbt.assets), with the tests' results (pipelines.dbt.data_tests).
+  itself (pipelines.dbt.step), with the tests' results (pipelines.dbt.data_tests).
 
 dbt-duckdb keeps the build file open in a class-level environment after an invocation; `close()`
 releases it so that the checks can open the file read-only.
@@ -38,8 +38,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from pipelines.db.connect import is_postgres
 from pipelines.errors import UnionWarehouseError
-from pipelines.resources import PROJECT_ROOT
+from pipelines.hashing import source_tree_sha256
+from pipelines.settings import DBT_PROJECT_DIR
 
 MANIFEST_PICKLE = "manifest.pickle"
 # dbt's events that carry one node's result (the ones dagster-dbt turns into asset outputs)
@@ -73,8 +75,8 @@ class DbtBuild:
     build_ref: Path | str
     target_dir: Path
     year: int
-    project_dir: Path = PROJECT_ROOT / "dbt_project"
-    profiles_dir: Path = PROJECT_ROOT / "dbt_project"
+    project_dir: Path = DBT_PROJECT_DIR
+    profiles_dir: Path = DBT_PROJECT_DIR
     profile_target: str = "build"
     env: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -107,14 +109,11 @@ class DbtBuild:
 
     def manifest_key(self) -> str:
         """Everything the parsed manifest depends on; a different key means parse again."""
-        from pipelines.db.connect import is_postgres
-        from pipelines.publish.fingerprint import tree_sha256
-
         build = self.build_ref if is_postgres(self.build_ref) else Path(self.build_ref).resolve()
         parts = {
             "dbt": _versions("dbt-core", "dbt-duckdb", "dbt-postgres"),
             "python": sys.version,
-            "project": tree_sha256(Path(self.project_dir)),
+            "project": source_tree_sha256(Path(self.project_dir)),
             "profiles": str(Path(self.profiles_dir).resolve()),
             "target": self.profile_target,
             "year": int(self.year),

@@ -27,7 +27,10 @@ from typing import Any
 
 import dagster as dg
 
+from pipelines.checks import validator
+from pipelines.checks.assets import data_docs_dir
 from pipelines.dbt.data_tests import TestResult, compile_tests, run_tests
+from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_project
 from pipelines.dbt.runner import DbtBuild, NodeBuild, load_manifest
 from pipelines.resources import Warehouse
 
@@ -48,8 +51,6 @@ def _outputs(
 ) -> Iterator[dg.Output]:
     """Each node's result as the output dagster-dbt makes of it, as dbt finishes the node."""
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
-
-    from pipelines.dbt.assets import dbt_project
 
     for raw in nodes:
         message = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
@@ -85,8 +86,6 @@ def unattached_tests(manifest_json: Mapping, translator: Any) -> list[str]:
     """The dbt tests that no asset check can stand for (a singular test of several models without
     a `dagster: ref` in its meta): they run too, and a failure fails the step, named."""
     from dagster_dbt.asset_utils import get_asset_check_key_for_test
-
-    from pipelines.dbt.assets import dbt_project
 
     known = manifest_json["nodes"].keys() | manifest_json["sources"].keys()
     return sorted(
@@ -159,8 +158,6 @@ def write_run_results(
 
 def dbt_build(warehouse: Warehouse, year: int, project: Any = None) -> DbtBuild:
     """The year's build as dbt sees it, from the Warehouse resource (and the dbt project)."""
-    from pipelines.dbt.assets import DBT_PROJECT_DIR
-
     return DbtBuild(
         build_ref=warehouse.build_path(year),
         target_dir=warehouse.dbt_target_dir(year),
@@ -175,16 +172,11 @@ def dbt_build(warehouse: Warehouse, year: int, project: Any = None) -> DbtBuild:
 def _begin_expectations(warehouse: Warehouse, year: int) -> None:
     """Every model is built and dbt has let go of the build file: the Great Expectations suites,
     which read the classified models, can run in their process while this one runs the tests."""
-    from pipelines.checks import validator
-    from pipelines.checks.assets import data_docs_dir
-
     validator.begin(warehouse.build_path(year), year, data_docs_dir(warehouse, str(year)))
 
 
 def run_dbt_step(context: dg.AssetExecutionContext, warehouse: Warehouse, project: Any) -> Iterator:
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
-
-    from pipelines.dbt.assets import checks_without_result
 
     started = time.perf_counter()
     year = int(context.partition_key)
@@ -260,4 +252,26 @@ def run_dbt_step(context: dg.AssetExecutionContext, warehouse: Warehouse, projec
         raise dg.Failure(
             description=f"dbt 构建未通过 dbt build did not pass ({len(problems)}):\n{listing}",
             metadata={"problems": len(problems)},
+        )
+
+
+def checks_without_result(
+    context: dg.AssetExecutionContext, missing: set[dg.AssetCheckKey]
+) -> Iterator[dg.AssetCheckResult]:
+    """A declared check that dbt did not run fails: Dagster would only warn that it "emitted no
+    result" and publish without it."""
+    for key in sorted(missing, key=lambda k: k.to_user_string()):
+        spec = context.assets_def.get_spec_for_check_key(key)
+        yield dg.AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=key.name,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR if spec.blocking else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "rows_affected": 0,
+                "where": key.asset_key.to_user_string().replace("/", "."),
+                "details": "dbt 未执行此测试，检查没有结果 "
+                "(dbt did not run this test: the check has no result)",
+                "no_result": True,
+            },
         )

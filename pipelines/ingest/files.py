@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +11,7 @@ import polars as pl
 
 from pipelines.contract import Table
 from pipelines.errors import FileRejected
+from pipelines.hashing import sha256_of
 from pipelines.ingest.sheet import export_date_in_cells, sheet_rows
 from pipelines.ingest.workbook import read_grids, workbook_property_date
 from pipelines.parse.headers import find_header
@@ -55,14 +55,6 @@ class FileRead:
         self.message_zh, self.message_en = error.message_zh, error.message_en
         self.rows, self.sheets = {}, [s | {"status": "file_rejected"} for s in self.sheets]
         return self
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def export_date_in_name(file_name: str) -> date | None:

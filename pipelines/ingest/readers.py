@@ -28,7 +28,9 @@ from pathlib import Path
 
 from pipelines.contract import Contract
 from pipelines.errors import FileRejected
-from pipelines.ingest.files import FileRead, read_file, sha256_of
+from pipelines.hashing import sha256_of
+from pipelines.ingest.files import FileRead, read_file
+from pipelines.ingest.source import SourceLoad, source_files
 
 WORKERS_VARIABLE = "UNIONWH_READ_WORKERS"
 
@@ -155,8 +157,6 @@ def _read_ahead(run_id: str, year_dir: Path) -> ReadAhead:
 
 
 def _submit_sources(ahead: ReadAhead, sources: list[str], contract: Contract) -> None:
-    from pipelines.ingest.source import source_files
-
     # in the order the run takes them (Dagster runs the ingestion steps in step-key order): a source
     # read long before its asset lands it would only wait in memory
     triples = [
@@ -168,6 +168,14 @@ def _submit_sources(ahead: ReadAhead, sources: list[str], contract: Contract) ->
         ahead.pending.setdefault(s, [])
     for f in submit_files(triples, contract):
         ahead.pending[f.source].append(f)
+
+
+def read_source(year_dir: Path, source: str, contract: Contract) -> SourceLoad:
+    """Every file of one source, read in the reader processes."""
+    triples = [
+        (p, p.relative_to(year_dir).as_posix(), source) for p in source_files(year_dir, source)
+    ]
+    return SourceLoad(source, [f.result() for f in submit_files(triples, contract)])
 
 
 def take_source(

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.contract import Contract
+from pipelines.hashing import sha256_of
 from pipelines.ingest import land
-from pipelines.ingest.files import FileRead, sha256_of
+from pipelines.ingest.files import FileRead
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 
@@ -39,16 +40,6 @@ def source_files(year_dir: Path, source: str) -> list[Path]:
         for p in folder.rglob("*")
         if p.is_file() and p.name not in IGNORED_NAMES and not p.name.startswith("~$")
     )
-
-
-def read_source(year_dir: Path, source: str, contract: Contract) -> SourceLoad:
-    """Every file of one source, read in the reader processes (pipelines.ingest.readers)."""
-    from pipelines.ingest.readers import submit_files
-
-    triples = [
-        (p, p.relative_to(year_dir).as_posix(), source) for p in source_files(year_dir, source)
-    ]
-    return SourceLoad(source, [f.result() for f in submit_files(triples, contract)])
 
 
 def land_source(con: Any, contract: Contract, load: SourceLoad) -> None:

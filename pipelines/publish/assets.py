@@ -9,13 +9,13 @@ import dagster as dg
 from pipelines.checks.assets import copy_data_docs
 from pipelines.checks.gate import rejected_files
 from pipelines.db.connect import connect
-from pipelines.dbt.assets import DBT_TARGET_DIR
 from pipelines.partitions import fiscal_years
 from pipelines.publish.fingerprint import build_raw_files, changes_since_publication, fingerprint
 from pipelines.publish.gate import refuse_unless_checked
 from pipelines.publish.manifest import MANIFEST_NAME, dbt_checks, write_manifest
 from pipelines.publish.publication import publish_warehouse, swap_directory, write_year_outputs
 from pipelines.resources import MartsFolder, PostgresWarehouse, Warehouse
+from pipelines.settings import DBT_TARGET_DIR
 
 
 def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:

@@ -24,6 +24,7 @@ import duckdb
 
 from pipelines.contract import load_contract
 from pipelines.db.connect import BuildRef, connect
+from pipelines.hashing import source_tree_sha256
 from pipelines.ingest.source import source_files, unknown_folders
 from pipelines.publish.manifest import MANIFEST_NAME, sha256_file
 from pipelines.resources import PROJECT_ROOT
@@ -32,8 +33,6 @@ FINGERPRINT_VERSION = 1
 CODE_DIR = PROJECT_ROOT / "pipelines"
 DBT_DIR = PROJECT_ROOT / "dbt_project"
 UV_LOCK = PROJECT_ROOT / "uv.lock"
-# folders a run writes, or that hold no project source
-SKIPPED_DIRS = {"__pycache__", "target", "logs", ".pytest_cache", ".ruff_cache"}
 PART_NAMES = {
     "raw_files": "原始文件 raw files",
     "code": "代码 code (pipelines/)",
@@ -47,19 +46,6 @@ UNKNOWN_FOLDERS_ASSET = "ingest_unknown_folders"
 
 def _digest(lines: list[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
-def tree_sha256(root: Path) -> str:
-    """Every file under root (relative path and content), in a stable order; build output,
-    caches and dot-files skipped."""
-    lines = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(p in SKIPPED_DIRS or p.startswith(".") for p in relative.parts):
-            continue
-        if path.is_file() and path.suffix != ".pyc":
-            lines.append(f"{relative.as_posix()}\0{sha256_file(path)}")
-    return _digest(lines)
 
 
 def raw_files(year_dir: Path) -> dict[str, str]:
@@ -117,9 +103,9 @@ def fingerprint(year: int, files: dict[str, str]) -> Fingerprint:
     return Fingerprint(
         year=int(year),
         files=dict(sorted(files.items())),
-        code=tree_sha256(CODE_DIR),
+        code=source_tree_sha256(CODE_DIR),
         uv_lock=sha256_file(UV_LOCK) if UV_LOCK.exists() else None,
-        dbt_project=tree_sha256(DBT_DIR),
+        dbt_project=source_tree_sha256(DBT_DIR),
         python=platform.python_version(),
     )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.db.connect import BuildRef, connect, table_exists
-from pipelines.ingest.files import sha256_of as sha256_file
+from pipelines.hashing import sha256_of as sha256_file
 from pipelines.resources import PROJECT_ROOT
 
 MANIFEST_NAME = "manifest.json"

@@ -22,6 +22,7 @@ import duckdb
 from pipelines.report import data
 from pipelines.report.data import fetch_dicts, quote, table_columns
 from pipelines.report.numbers import to_decimal
+from pipelines.settings import PROJECT_ROOT
 
 MEMBER_COLUMNS = ("staff_id", "member_name", "department_code", "department_name", "member_status")
 
@@ -284,5 +285,5 @@ def warehouse_path(default: str = "warehouse/union.duckdb") -> Path:
     value = os.environ.get("UNIONWH_WAREHOUSE") or default
     path = Path(value)
     if not path.is_absolute() and not path.exists():
-        path = data.PROJECT_ROOT / path
+        path = PROJECT_ROOT / path
     return path

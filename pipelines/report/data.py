@@ -30,11 +30,10 @@ import duckdb
 
 from pipelines.errors import UnionWarehouseError
 from pipelines.report.numbers import to_decimal
+from pipelines.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_TARGET_DIR = PROJECT_ROOT / "dbt_project" / "target"
-CATEGORY_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "spending_categories.csv"
-DEPARTMENT_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "departments.csv"
+CATEGORY_SEED = DBT_PROJECT_DIR / "seeds" / "spending_categories.csv"
+DEPARTMENT_SEED = DBT_PROJECT_DIR / "seeds" / "departments.csv"
 
 _HEX = re.compile(r"\b[0-9a-fA-F]{8,64}\b")
 

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pipelines.dbt.assets import DBT_PROJECT_DIR, dbt_command
+from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_command
 
 
 def publish_dbt_docs(build_path: Path, out_dir: Path, year: int) -> Path | None:

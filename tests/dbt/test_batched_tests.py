@@ -81,7 +81,8 @@ def test_the_batch_judges_every_test_as_dbt_does(tampered):
 
 def test_the_dbt_step_gives_each_declared_check_its_test_result(tampered):
     from pipelines.checks import validator
-    from pipelines.dbt.assets import dbt_resource, union_dbt_assets
+    from pipelines.dbt.assets import union_dbt_assets
+    from pipelines.dbt.project import dbt_resource
     from pipelines.resources import Warehouse
 
     warehouse = Warehouse(path=str(tampered["work"] / "warehouse" / "union.duckdb"))

@@ -14,14 +14,8 @@ import subprocess
 
 import pytest
 
-from pipelines.dbt.assets import (
-    DBT_MANIFEST,
-    DBT_PROJECT_DIR,
-    PARSE_PLACEHOLDER_DB,
-    PRODUCTION_EXCLUDE,
-    dbt_command,
-    union_dbt_assets,
-)
+from pipelines.dbt.assets import DBT_MANIFEST, PRODUCTION_EXCLUDE, union_dbt_assets
+from pipelines.dbt.project import DBT_PROJECT_DIR, PARSE_PLACEHOLDER_DB, dbt_command
 
 NODES = DBT_MANIFEST["nodes"]
 SEEDS = {uid for uid, node in NODES.items() if node["resource_type"] == "seed"}

@@ -146,7 +146,7 @@ def _expected_assets() -> dict[str, set[str]]:
     manifest enables the dbt assets (the federation models are disabled outside a federation
     build), and the publication is `published/year`."""
     from pipelines.contract import load_contract
-    from pipelines.dbt.assets import ensure_manifest
+    from pipelines.dbt.project import ensure_manifest
 
     manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
     return {

@@ -439,7 +439,7 @@ def plant(project: Path) -> None:
 def planted(world, killed_after_rename) -> dict:
     import dagster as dg
 
-    from pipelines.dbt.assets import DBT_PROJECT_DIR, DbtProjectResource
+    from pipelines.dbt.project import DBT_PROJECT_DIR, DbtProjectResource
     from pipelines.definitions import defs
     from pipelines.resources import MartsFolder, RawFolder, Warehouse
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from pipelines.dbt.assets import ensure_manifest, translator, union_dbt_assets
+from pipelines.dbt.assets import union_dbt_assets
+from pipelines.dbt.project import ensure_manifest, translator
 from pipelines.dbt.step import declared_tests, unattached_tests
 
 

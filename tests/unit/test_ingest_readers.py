@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.contract import load_contract
 from pipelines.ingest import readers
-from pipelines.ingest.source import read_source
+from pipelines.ingest.readers import read_source
 
 CONTRACT = load_contract()
 DEMO_YEAR = Path(__file__).resolve().parents[2] / "raw" / "2023"
