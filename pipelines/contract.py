@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.parse.text import normalize_header
+from pipelines.parse.text import LIST_SEPARATORS, normalize_header, to_halfwidth
 from pipelines.settings import DBT_PROJECT_DIR
 
 CONTRACT_PATH = Path(__file__).with_name("contract.yml")
@@ -162,8 +162,6 @@ def department_names_with_separators(seed: Path = DEPARTMENTS_SEED) -> tuple[str
     """Department names and aliases that contain a list separator (`党委办公室、校长办公室`), so a
     list of departments is not split inside them. Longest first, so the longest name wins."""
     import csv
-
-    from pipelines.parse.text import LIST_SEPARATORS, to_halfwidth
 
     names: set[str] = set()
     with seed.open(encoding="utf-8") as stream:

@@ -112,6 +112,7 @@ class PostgresWarehouse(Warehouse):
     @property
     def dsn_without_password(self) -> str:
         """The federation database for messages and metadata (never a password)."""
+        # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import dsn_parts
 
         parts = dsn_parts(self.dsn)
@@ -135,6 +136,7 @@ class PostgresWarehouse(Warehouse):
         return f"unionwh_{check_university(self.university)}_{int(year)}"
 
     def build_path(self, year: int | str) -> str:  # type: ignore[override]
+        # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import database_dsn
 
         return database_dsn(self.dsn, self.build_database(year))
@@ -151,18 +153,21 @@ class PostgresWarehouse(Warehouse):
         return "postgres"
 
     def dbt_env(self, year: int | str) -> dict[str, str]:
+        # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import dsn_parts
 
         parts = dsn_parts(self.build_path(year))
         return {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
 
     def connect_build(self, year: int | str) -> Any:
+        # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import PgConnection, ensure_database
 
         ensure_database(self.dsn, self.build_database(year))
         return PgConnection(self.build_path(year))
 
     def connect_published(self, read_only: bool = True) -> Any:
+        # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import PgConnection
 
         return PgConnection(self.dsn, read_only=read_only)

@@ -72,6 +72,7 @@ def cached_volume(year: int, scale: int, seed: int = 0, stale_ok: bool = False) 
 
 def make_volume(year: int, scale: int, seed: int = 0) -> Volume:
     """Generate the volume in this process (the bench runs this in a subprocess) and cache it."""
+    # start-up: the generator (xlsxwriter, xlwt) loads only to make a volume
     from pipelines.demo.generator import build
 
     root = volume_root(year, scale, seed)

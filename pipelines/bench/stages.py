@@ -23,6 +23,7 @@ def _timed(work):
 
 
 def stage_generate(spec: dict) -> dict:
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.bench.data import make_volume
 
     volume = make_volume(spec["year"], spec["scale"], spec.get("seed", 0))
@@ -30,6 +31,7 @@ def stage_generate(spec: dict) -> dict:
 
 
 def _sources():
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.contract import load_contract
 
     contract = load_contract()
@@ -41,8 +43,10 @@ HANDOFF_INDEX = "load.pickle"
 
 def _hand_off(load, folder: Path) -> None:
     """Write a SourceLoad for the land stage: every frame as an Arrow IPC file (written straight
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from the frame, no second copy in memory, so the read stage's peak stays the reader's), the rest
     pickled with the frames replaced by their file names."""
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import pickle
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -59,8 +63,10 @@ def _hand_off(load, folder: Path) -> None:
 
 
 def _take_over(folder: Path):
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import pickle
 
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import polars as pl
 
     with (folder / HANDOFF_INDEX).open("rb") as stream:
@@ -79,6 +85,7 @@ def stage_read(spec: dict) -> dict:
     at a time in the order the run takes them, each dropped before the next. Each load is handed to
     the land stage (`_hand_off`) so that landing does not read the spreadsheets again; the readers
     go on reading meanwhile, as they do while a run lands, so the hand-off time is not counted."""
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.ingest.readers import take_source
     from pipelines.ingest.source import SourceLoad
 
@@ -113,12 +120,14 @@ def stage_read(spec: dict) -> dict:
 
 
 def _sheet_rows_of(path: Path, name: str) -> int:
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.ingest.workbook import read_grids
 
     return sum(grid.cells.height for grid in read_grids(path, name))
 
 
 def _warm_up() -> None:
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.ingest.workbook import read_grids  # noqa: F401
 
     time.sleep(0.2)  # busy long enough that every worker gets one
@@ -128,6 +137,7 @@ def stage_cells(spec: dict) -> dict:
     """Spreadsheet reading alone, the part the openpyxl baseline does: every sheet of every file into
     a grid of cells (pipelines.ingest.workbook.read_grids, calamine), in the reader processes;
     finding headers, typing and lineage are not counted."""
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.ingest.readers import reader_pool, shutdown_pool, worker_count
     from pipelines.ingest.source import source_files
 
@@ -152,8 +162,10 @@ def stage_land(spec: dict) -> dict:
     """land_source for every source into a fresh build file, as the ingestion assets do: each
     source's load (from the read stage's handoff, untimed; or read here when there is none) is
     archived (timed apart), landed (timed) and dropped before the next."""
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import duckdb
 
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.ingest import land
     from pipelines.ingest.archive import archive_file
     from pipelines.ingest.readers import read_source
@@ -219,11 +231,14 @@ def stage_dbt(spec: dict) -> dict:
     kept compiled tests, and every test the dbt assets declare, in one connection. Afterwards
     (untimed) the compiled SQL of what ran is written for the floor: `floor_manifest` (dbt's
     manifest, models compiled) and `floor_tests` (the tests' SQL)."""
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import shutil
 
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import dbt.cli.main  # noqa: F401  (imports before the clock, like every stage)
     from dagster_dbt.asset_utils import get_manifest_and_translator_from_dbt_assets
 
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.dbt.assets import union_dbt_assets
     from pipelines.dbt.data_tests import compile_tests, run_tests
     from pipelines.dbt.runner import DbtBuild, NodeBuild, load_manifest
@@ -282,6 +297,7 @@ def stage_dbt(spec: dict) -> dict:
 
 
 def stage_floor(spec: dict) -> dict:
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.bench.floor import run_floor
 
     return run_floor(
@@ -295,8 +311,10 @@ def stage_checks(spec: dict) -> dict:
     """The pipeline's own checks (pipelines.checks.assets) on the dbt-built file: the gate, the
     reconciliations and the Great Expectations suites, each timed; a part the code does not have
     (yet) is skipped. Imports are timed apart (GX's is slow; the pipeline prewarms it)."""
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import importlib
 
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import duckdb
 
     db, year = Path(spec["db"]), spec["year"]
@@ -311,6 +329,7 @@ def stage_checks(spec: dict) -> dict:
         reconciliation = None
     try:
         expectations = importlib.import_module("pipelines.checks.expectations")
+        # start-up: a stage's process imports only its stage's modules, before the clock
         import great_expectations  # noqa: F401
     except ImportError:
         expectations = None
@@ -340,8 +359,10 @@ def stage_checks(spec: dict) -> dict:
 
 def stage_publish(spec: dict) -> dict:
     """write_year_outputs (Parquet, marts.xlsx, quarantine.xlsx) and publish_warehouse."""
+    # start-up: a stage's process imports only its stage's modules, before the clock
     import shutil
 
+    # start-up: a stage's process imports only its stage's modules, before the clock
     from pipelines.publish.publication import publish_warehouse, write_year_outputs
 
     out = Path(spec["marts_dir"]) / str(spec["year"])

@@ -16,6 +16,7 @@ import dagster as dg
 
 from pipelines.checks.gate import rejected_files, row_conservation
 from pipelines.checks.reconciliation import RECONCILIATIONS, reconcile
+from pipelines.checks.validator import validate
 from pipelines.contract import load_contract
 from pipelines.db.connect import connect, scalar
 from pipelines.resources import Warehouse
@@ -152,8 +153,6 @@ def reconciliation_checks(context: dg.AssetCheckExecutionContext, warehouse: War
     ],
 )
 def expectation_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse):
-    from pipelines.checks.validator import validate
-
     year = _year(context)
     docs = data_docs_dir(warehouse, year)
     results = validate(warehouse.build_path(year), int(year), docs)

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.db.connect import connect
+
 ID_PATTERN = re.compile(r"(?<!\d)[1-9]\d{16}[\dXx](?!\d)")
 MOBILE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _HASH_TOKEN = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{32,}(?![0-9A-Za-z])")
@@ -168,6 +170,7 @@ def scan_duckdb(
 def scan_postgres(dsn: str, known: Iterable[str] = ()) -> list[Finding]:
     """Every column of every table and view of a PostgreSQL database (the federation database),
     in a read-only session."""
+    # start-up: psycopg loads only for a PostgreSQL build
     from pipelines.db.postgres import PgConnection, dsn_parts
 
     known = _normalise_known(known)
@@ -347,8 +350,6 @@ def known_values_from_build(
 ) -> list[str]:
     """The roster's own ID and mobile numbers, from the private build's raw.members (a DuckDB
     build file, or a build database's DSN)."""
-    from pipelines.db.connect import connect
-
     with connect(build, read_only=True) as con:
         present = {
             r[0]

@@ -70,6 +70,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """性能基准 (benchmark every stage at 1×/10×/100× the demo; writes bench/results.json)."""
+        # start-up: the harness (DuckDB, Dagster's stages) loads only when the bench runs
         from rich.console import Console
 
         from pipelines.bench.harness import RESULTS_PATH, WORK_DIR, BenchOptions, run_bench

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 import pipelines.cli.app as cli
+from pipelines.errors import UnionWarehouseError
 from pipelines.settings import configure
 
 PASS, FAIL, WARN, NOT_RUN = "通过 pass", "未通过 FAIL", "警告 warn", "未运行 not run"
@@ -100,6 +101,7 @@ def check_rows(
 
 def expected_checks() -> list[tuple[str, str, bool]]:
     """Every asset check this project defines itself (dbt's come from the run), in their order."""
+    # start-up: the checks' assets (Dagster) load when the command runs, not for --help
     from pipelines.checks.assets import asset_checks
 
     return [
@@ -146,8 +148,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """读取并运行全部检查，不发布 (ingest and run every check without publishing; exit 1 on a blocking failure)."""
         configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
+        # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from pipelines.checks.assets import data_docs_dir
-        from pipelines.errors import UnionWarehouseError
         from pipelines.resources import PostgresWarehouse, warehouse_from_environment
         from pipelines.run.runner import run_year
         from pipelines.run.summary import rejected_files

@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """检查发布的数据中有无身份证号、手机号 (scan published outputs for ID and mobile numbers)."""
         configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
+        # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from pipelines.checks.privacy import known_values_from_build, scan_publication
         from pipelines.resources import (
             PostgresWarehouse,

@@ -40,6 +40,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """生成年度报告 report.html、report.pdf 与 report.docx (write marts/<year>/report.html, .pdf, .docx)."""
         configure(raw_dir, warehouse, marts_dir)
+        # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from pipelines.report.build import build_report
 
         try:
@@ -58,6 +59,7 @@ def register(app: typer.Typer) -> None:
             cli.console.print(f"[yellow]注意[/] {note}")
         cli.console.print(f"写入 wrote {outputs.html}")
         if dbt_docs:
+            # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
             from pipelines.report.dbt_docs import publish_dbt_docs
             from pipelines.resources import Warehouse
 

@@ -71,6 +71,7 @@ def register(app: typer.Typer) -> None:
         except UnionWarehouseError as error:
             fail(error, debug)
             return
+        # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from pipelines.publish.fingerprint import skip_unchanged
 
         federation = (bound.dsn, bound.university) if isinstance(bound, PostgresWarehouse) else None
@@ -78,6 +79,7 @@ def register(app: typer.Typer) -> None:
             year, raw_dir, warehouse, year_marts, force, console, federation, verbose
         ):
             return
+        # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from pipelines.run.runner import run_year
         from pipelines.run.summary import print_run_summary
 

@@ -31,8 +31,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """对发布的仓库执行只读查询 (run a read-only query against the published warehouse)."""
         configure(raw_dir, warehouse, marts_dir)
+        # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from rich.table import Table
 
+        # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from pipelines.report.sql import cell_text, run_query, write_csv, write_xlsx
 
         try:

@@ -24,6 +24,7 @@ def is_postgres(reference: object) -> bool:
 def connect(reference: BuildRef, read_only: bool = True):
     """A connection to a build: DuckDB for a file, PostgreSQL for a DSN."""
     if is_postgres(reference):
+        # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import PgConnection
 
         return PgConnection(str(reference), read_only=read_only)

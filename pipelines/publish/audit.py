@@ -20,8 +20,8 @@ from pathlib import Path
 from pipelines.errors import UnionWarehouseError
 from pipelines.settings import configure
 
-# DuckDB, Dagster and the pipeline modules load only when the command runs: cli.py imports this
-# module, and `unionwh --help` should stay fast.
+# DuckDB, Dagster and the pipeline modules load only when the command runs: cli/audit.py imports
+# this module, and `unionwh --help` should stay fast.
 MANIFEST_NAME = "manifest.json"
 
 EXIT_DIFFERENT = 1
@@ -65,6 +65,7 @@ def load_manifest(path: Path, year: int) -> dict:
 
 def restore_inputs(manifest: dict, archive_dir: Path, year_dir: Path) -> int:
     """Every input of the manifest, from the archive, under its original name; checked by hash."""
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.ingest.archive import restore
     from pipelines.publish.manifest import sha256_file
 
@@ -89,6 +90,7 @@ def restore_inputs(manifest: dict, archive_dir: Path, year_dir: Path) -> int:
 
 
 def _published_figures(manifest: dict, published_dir: Path) -> dict[str, dict] | None:
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.publish.manifest import figures, sha256_file
 
     if manifest.get("figures"):
@@ -125,6 +127,7 @@ def _sample(con, query: str, params: list) -> list[str]:
 
 def describe_table_difference(published: Path, rerun: Path) -> list[str]:
     """What differs between two Parquet files of one mart: columns, or rows only on one side."""
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     import duckdb
 
     with duckdb.connect() as con:
@@ -165,6 +168,7 @@ def describe_table_difference(published: Path, rerun: Path) -> list[str]:
 
 def compare_outputs(manifest: dict, published_dir: Path, rerun_dir: Path) -> list[str]:
     """Per output file of the manifest: the rerun's sha256 against the recorded one."""
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.publish.manifest import sha256_file
 
     lines = []
@@ -221,6 +225,7 @@ def compare_inputs(published: list[dict], rerun: list[dict]) -> list[str]:
 def code_notes(manifest: dict, year: int) -> list[str]:
     """When the code, uv.lock or dbt project differ from the published run's, differences may come
     from them rather than from the inputs."""
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.publish.fingerprint import PART_NAMES, changed_parts, fingerprint
 
     published = manifest.get("fingerprint")
@@ -239,6 +244,7 @@ def code_notes(manifest: dict, year: int) -> list[str]:
 
 def current_raw_notes(manifest: dict, raw_year_dir: Path) -> list[str]:
     """Which audited inputs are no longer in raw/<year>/ as they were (restored from the archive)."""
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.publish.fingerprint import raw_files
 
     if not raw_year_dir.is_dir():
@@ -264,6 +270,7 @@ def audit_year(
     debug: bool = False,
 ) -> AuditResult:
     """Restore, rebuild into scratch, compare. Raises CannotAudit when the year cannot be rebuilt."""
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.publish.manifest import figures
 
     manifest = load_manifest(manifest_path, year)
@@ -283,6 +290,7 @@ def audit_year(
 
     scratch_marts = scratch / "marts"
     configure(scratch_raw, scratch / "warehouse" / "union.duckdb", scratch_marts)
+    # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.run.runner import run_year
 
     console.print(f"重算 rebuilding {year} into {scratch} …", markup=False)

@@ -162,6 +162,7 @@ def warehouse_figures(con: duckdb.DuckDBPyConnection, year: int) -> dict[str, st
 
 def federation_figures(dsn: str, university: str, year: int) -> dict[str, str | None]:
     """The university's published figures of the year in the federation database."""
+    # start-up: psycopg loads only for a PostgreSQL build
     from pipelines.db.postgres import PgConnection
 
     with PgConnection(dsn, read_only=True) as con:

@@ -431,6 +431,7 @@ def build_report(
         scratch.replace(pdf_path)
     docx_path = None
     if docx:
+        # start-up: python-docx loads only when the Word report is asked for
         from pipelines.report.word import write_docx
 
         docx_path = write_docx(report, out_dir / "report.docx")

@@ -11,7 +11,13 @@ from pathlib import Path
 import dagster as dg
 from rich.console import Console
 
-from pipelines.run.display import stage_of
+from pipelines.checks import validator
+from pipelines.contract import load_contract
+from pipelines.ingest.source import source_files
+from pipelines.run.display import RunDisplay, Totals, stage_of
+from pipelines.run.instance import run_instance
+from pipelines.run.log import ConsoleLogHandler, log_path, run_log
+from pipelines.settings import setting
 
 STAGES = {
     "land": "读取与入库 read + land",
@@ -65,8 +71,6 @@ def run_year(
     Dagster's events and dbt's lines go to the run's log file (RunOutcome.log_path), and to the
     console as well with verbose."""
     started = time.perf_counter()
-    from pipelines.checks import validator
-
     validator.start()  # GX imports on the other core while this process loads the Definitions
     try:
         return _run_year(year, started, console, debug, publish, verbose)
@@ -75,11 +79,8 @@ def run_year(
 
 
 def _totals(job, selection, year: int, publish: bool):
-    from pipelines.contract import load_contract
+    # start-up: the Definitions load after the GX process started (see run_year)
     from pipelines.dbt.assets import union_dbt_assets
-    from pipelines.ingest.source import source_files
-    from pipelines.run.display import Totals
-    from pipelines.settings import setting
 
     graph = job.asset_layer.asset_graph
     selected = set(selection) if selection is not None else set(graph.executable_asset_keys)
@@ -111,12 +112,9 @@ def _run_year(
     publish: bool,
     verbose: bool,
 ) -> RunOutcome:
+    # start-up: the Definitions (dbt, dagster-dbt: 3.5 s) import while GX imports in its process
     from pipelines.dbt.runner import preload as preload_dbt
     from pipelines.definitions import YEAR_JOB_NAME, defs
-    from pipelines.run.display import RunDisplay
-    from pipelines.run.instance import run_instance
-    from pipelines.run.log import ConsoleLogHandler, log_path, run_log
-    from pipelines.settings import setting
 
     job = defs.resolve_job_def(YEAR_JOB_NAME)
     selection = None
@@ -176,6 +174,7 @@ def _check_outcome(evaluation, blocking: set) -> CheckOutcome:
 
 
 def _collect_steps(instance, run_id: str, outcome: RunOutcome, debug: bool) -> None:
+    # start-up: the Definitions load after the GX process started (see run_year)
     from pipelines.definitions import defs
 
     graph = defs.resolve_asset_graph()

@@ -8,6 +8,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.db.connect import connect, is_postgres, table_exists
+from pipelines.resources import marts_folder_from_environment, warehouse_from_environment
 from pipelines.run.runner import STAGES, RunOutcome
 
 DETAIL_LINES = 6  # of a failing check's details; the rest is in the run's log and the UI
@@ -15,9 +17,6 @@ DETAIL_LINES = 6  # of a failing check's details; the rest is in the run's log a
 
 def _build_rows(year: int, schema: str, table: str, query: str) -> list[tuple]:
     """The rows of a query on the year's private build; none when it or the table is missing."""
-    from pipelines.db.connect import connect, is_postgres, table_exists
-    from pipelines.resources import warehouse_from_environment
-
     build = warehouse_from_environment().build_path(year)
     if not is_postgres(build) and not Path(build).exists():
         return []
@@ -103,8 +102,6 @@ def print_run_summary(outcome: RunOutcome, console: Console) -> None:
     for source, files, read, clean, dup, quar in source_rows(outcome.year):
         rows.add_row(source, *(f"{v:,}" for v in (files, read, clean, dup, quar)))
     console.print(rows)
-
-    from pipelines.resources import marts_folder_from_environment
 
     marts_dir = marts_folder_from_environment().year_dir(outcome.year)
     if outcome.success and marts_dir.exists():
