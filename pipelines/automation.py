@@ -1,14 +1,13 @@
 """When the year's job runs by itself: the nightly schedule and the raw-folder sensor."""
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from pipelines.hashing import sha256_of
+from pipelines.hashing import sha256_of, tree_sha256
 from pipelines.partitions import fiscal_years
 from pipelines.resources import RawFolder
 
@@ -48,18 +47,18 @@ def year_fingerprint(year_dir: Path, hash_cache: dict[str, list]) -> str:
     """A hash of every file's path and content under raw/<year>/. File hashes are cached by
     (size, mtime) so unchanged files are not re-read; the fingerprint itself is content-based, so a
     touched but unchanged file starts no run."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in year_dir.rglob("*") if p.is_file()):
+
+    def cached_sha256(path: Path) -> str:
         stat = path.stat()
         key = path.as_posix()
         cached = hash_cache.get(key)
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-            content = cached[2]
-        else:
-            content = sha256_of(path)
-            hash_cache[key] = [stat.st_size, stat.st_mtime_ns, content]
-        digest.update(f"{path.relative_to(year_dir).as_posix()}\0{content}\n".encode())
-    return digest.hexdigest()
+            return cached[2]
+        content = sha256_of(path)
+        hash_cache[key] = [stat.st_size, stat.st_mtime_ns, content]
+        return content
+
+    return tree_sha256(year_dir, file_sha256=cached_sha256)
 
 
 def build_raw_folder_sensor(job) -> dg.SensorDefinition:

@@ -6,11 +6,16 @@ They are caught at the CLI and printed without a traceback.
 from __future__ import annotations
 
 
+def bilingual(message_zh: str, message_en: str) -> str:
+    """One line for a log or a listing: Chinese first, English beside."""
+    return f"{message_zh} / {message_en}"
+
+
 class UnionWarehouseError(Exception):
     """Base of every error the user can cause and fix."""
 
     def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
+        super().__init__(bilingual(message_zh, message_en))
         self.message_zh = message_zh
         self.message_en = message_en
 
@@ -22,7 +27,3 @@ class FileRejected(UnionWarehouseError):
         super().__init__(f"文件 {file_name}：{message_zh}", f"file {file_name}: {message_en}")
         self.file_name = file_name
         self.code = code
-
-
-class RunFailed(UnionWarehouseError):
-    """The run finished but must not be published (rejected files, failed blocking checks)."""

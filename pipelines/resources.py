@@ -18,8 +18,9 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from pipelines.db.connect import is_postgres
 from pipelines.errors import UnionWarehouseError
-from pipelines.settings import PROJECT_ROOT, setting  # noqa: F401  (PROJECT_ROOT: its old home)
+from pipelines.settings import setting
 
 TARGETS = ("duckdb", "postgres")
 DEFAULT_UNIVERSITY = "demo"
@@ -215,7 +216,7 @@ def warehouse_from_environment() -> Warehouse:
     if target_from_environment() == "duckdb":
         return Warehouse(path=path)
     dsn = os.environ.get("UNIONWH_PG_DSN") or ""
-    if not dsn.startswith(("postgresql://", "postgres://")):
+    if not is_postgres(dsn):
         raise UnionWarehouseError(
             "目标 postgres 需要 --pg-dsn postgresql://用户@主机:端口/联合会数据库"
             "（或环境变量 UNIONWH_PG_DSN）",

@@ -8,7 +8,6 @@ volume is reused while the generator's source is unchanged; when it changed the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import time
@@ -16,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.resources import PROJECT_ROOT
+from pipelines.hashing import tree_sha256
+from pipelines.settings import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / "bench"
 CACHE_DIR = BENCH_DIR / "cache"
@@ -26,11 +26,7 @@ GENERATOR_DIR = PROJECT_ROOT / "pipelines" / "demo"
 
 def generator_fingerprint() -> str:
     """A hash of the generator's source: a cached volume is stale when it changes."""
-    digest = hashlib.sha256()
-    for path in sorted(GENERATOR_DIR.rglob("*.py")):
-        digest.update(path.relative_to(GENERATOR_DIR).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return tree_sha256(GENERATOR_DIR, skip=lambda relative: relative.suffix != ".py")[:16]
 
 
 @dataclass

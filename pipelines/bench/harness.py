@@ -44,7 +44,8 @@ from pipelines.bench.data import (
     volume_root,
 )
 from pipelines.bench.measure import Measured, run_measured
-from pipelines.resources import PROJECT_ROOT, Warehouse
+from pipelines.resources import Warehouse
+from pipelines.settings import PROJECT_ROOT
 
 WORK_DIR = CACHE_DIR / "work"
 RESULTS_PATH = BENCH_DIR / "results.json"

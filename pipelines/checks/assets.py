@@ -19,6 +19,7 @@ from pipelines.checks.reconciliation import RECONCILIATIONS, reconcile
 from pipelines.checks.validator import validate
 from pipelines.contract import load_contract
 from pipelines.db.connect import connect, scalar
+from pipelines.errors import bilingual
 from pipelines.resources import Warehouse
 
 LOAD_LOG = dg.AssetKey(["audit", "load_log"])
@@ -76,7 +77,7 @@ def row_conservation_check(
             "files_not_conserved": len(findings),
             "rows_affected": sum(f.rows for f in findings),
             "where": "audit.load_log",
-            "details": _listing([f"{f.message_zh} / {f.message_en}" for f in findings]),
+            "details": _listing([bilingual(f.message_zh, f.message_en) for f in findings]),
         },
     )
 
@@ -99,7 +100,7 @@ def rejected_files_check(
             "rows_affected": 0,
             "affected": f"{len(findings)} 个文件 files",
             "where": "audit.load_log (file_status = 'rejected')",
-            "details": _listing([f"{f.message_zh} / {f.message_en}" for f in findings]),
+            "details": _listing([bilingual(f.message_zh, f.message_en) for f in findings]),
         },
     )
 

@@ -34,7 +34,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.db.connect import connect
+from pipelines.db.connect import connect, is_postgres
+from pipelines.db.connect import quote_identifier as _quote
 
 ID_PATTERN = re.compile(r"(?<!\d)[1-9]\d{16}[\dXx](?!\d)")
 MOBILE_PATTERN = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -141,10 +142,6 @@ def _shape(known: frozenset[str]) -> tuple[tuple[int, ...], tuple[str, ...]]:
 
 
 # --- DuckDB ------------------------------------------------------------------------------------
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def scan_duckdb(
@@ -323,7 +320,7 @@ def scan_publication(
     and extra files (the report). An empty list means the publication is clean."""
     known = _normalise_known(known_values)
     findings: list[Finding] = []
-    if warehouse is not None and str(warehouse).startswith(("postgresql://", "postgres://")):
+    if warehouse is not None and is_postgres(warehouse):
         findings += scan_postgres(str(warehouse), known)
     elif warehouse is not None and Path(warehouse).exists():
         findings += scan_duckdb(Path(warehouse), known)
@@ -369,8 +366,3 @@ def known_values_from_build(
                 ).fetchall()
             ]
     return values
-
-
-def scan_bytes(content: bytes, name: str, known_values: Iterable[str] = ()) -> list[Finding]:
-    """A convenience for tests and hooks: scan text that is not a file yet."""
-    return scan_text(content.decode("utf-8", "replace"), name, _normalise_known(known_values))

@@ -51,10 +51,6 @@ NUMERIC_OID = 1700
 _PLACEHOLDER = re.compile(r"\?")
 
 
-def is_dsn(reference: object) -> bool:
-    return str(reference).startswith(("postgresql://", "postgres://"))
-
-
 def database_dsn(dsn: str, database: str) -> str:
     """The same server, credentials and options, another database (a postgresql:// URL)."""
     parts = urlsplit(dsn)

@@ -168,6 +168,5 @@ def staff_id(sid: str, style: str) -> str:
 AMOUNT_MESS = {"num": 80, "yuan": 6, "text": 5, "yen_full": 3, "comma": 3, "decimal2": 3}
 AMOUNT_MESS_GBK = AMOUNT_MESS  # no half-width ¥ here: it has no GBK code
 DATE_MESS = {"excel": 55, "iso": 15, "slash": 10, "dot": 5, "cn": 8, "serial": 7}
-YEAR_MESS = {"num": 70, "text": 10, "cn": 12, "fullwidth": 5, "blank": 3}
 ID_MESS = {"plain": 96, "fullwidth": 2, "lead": 1, "trail": 1}
 TEXT_MESS = {"plain": 92, "lead": 2, "trail": 2, "fw": 2, "fw_trail": 2}

@@ -8,6 +8,7 @@ import re
 import dagster as dg
 
 from pipelines.contract import load_contract
+from pipelines.errors import bilingual
 from pipelines.ingest import land
 from pipelines.ingest.archive import archive_file
 from pipelines.ingest.readers import take_source
@@ -38,7 +39,9 @@ def _metadata(load: SourceLoad, table: str) -> dict:
         "rows_landed": rows,
         "rows_with_parse_error": parse_errors,
         "rejected": dg.MetadataValue.md(
-            "\n".join(f"- {f.file_name}: {f.message_zh} / {f.message_en}" for f in load.rejected)
+            "\n".join(
+                f"- {f.file_name}: {bilingual(f.message_zh, f.message_en)}" for f in load.rejected
+            )
             or "none"
         ),
     }
@@ -92,7 +95,7 @@ def build_ingestion_asset(source: str) -> dg.AssetsDefinition:
         with warehouse.connect_build(year) as con:
             land_source(con, contract, load)
         for rejected in load.rejected:
-            context.log.error(f"{rejected.message_zh} / {rejected.message_en}")
+            context.log.error(bilingual(rejected.message_zh, rejected.message_en))
         for t in tables:
             yield dg.MaterializeResult(
                 asset_key=raw_asset_key(t.table), metadata=_metadata(load, t.table)
@@ -127,7 +130,7 @@ def ingest_unknown_folders(
         land.clear_unknown_sources(con, contract)
         land.land_bookkeeping(con, "files", [s.outcome for s in strays])
     for stray in strays:
-        context.log.error(f"{stray.message_zh} / {stray.message_en}")
+        context.log.error(bilingual(stray.message_zh, stray.message_en))
     return dg.MaterializeResult(metadata={"files_rejected": len(strays)})
 
 

@@ -9,6 +9,7 @@ import dagster as dg
 from pipelines.checks.assets import copy_data_docs
 from pipelines.checks.gate import rejected_files
 from pipelines.db.connect import connect
+from pipelines.errors import bilingual
 from pipelines.partitions import fiscal_years
 from pipelines.publish.fingerprint import build_raw_files, changes_since_publication, fingerprint
 from pipelines.publish.gate import refuse_unless_checked
@@ -37,7 +38,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         with connect(build) as con:
             rejected = rejected_files(con)
         if rejected:
-            listing = "\n".join(f"- {f.message_zh} / {f.message_en}" for f in rejected)
+            listing = "\n".join(f"- {bilingual(f.message_zh, f.message_en)}" for f in rejected)
             raise dg.Failure(
                 description=f"{year} 年度未发布：有 {len(rejected)} 个文件无法读取 "
                 f"(year {year} not published: {len(rejected)} file(s) rejected)\n{listing}",

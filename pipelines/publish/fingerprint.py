@@ -27,7 +27,7 @@ from pipelines.db.connect import BuildRef, connect
 from pipelines.hashing import source_tree_sha256
 from pipelines.ingest.source import source_files, unknown_folders
 from pipelines.publish.manifest import MANIFEST_NAME, sha256_file
-from pipelines.resources import PROJECT_ROOT
+from pipelines.settings import PROJECT_ROOT
 
 FINGERPRINT_VERSION = 1
 CODE_DIR = PROJECT_ROOT / "pipelines"

@@ -14,7 +14,7 @@ import duckdb
 
 from pipelines.db.connect import BuildRef, connect, table_exists
 from pipelines.hashing import sha256_of as sha256_file
-from pipelines.resources import PROJECT_ROOT
+from pipelines.settings import PROJECT_ROOT
 
 MANIFEST_NAME = "manifest.json"
 PACKAGES = (

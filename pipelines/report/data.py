@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.db.connect import quote_identifier as quote
 from pipelines.errors import UnionWarehouseError
 from pipelines.report.numbers import to_decimal
 from pipelines.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR
@@ -60,10 +61,6 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise WarehouseMissing(path)
     return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
-
-
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
