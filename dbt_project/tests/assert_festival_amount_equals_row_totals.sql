@@ -27,6 +27,7 @@ select
     row_totals.row_totals
 from figure
 cross join row_totals
-where figure.value <> row_totals.row_totals
+where
+    figure.value <> row_totals.row_totals
     -- a sheet without a 合计 column has nothing to check against
     and row_totals.rows_without_total = 0

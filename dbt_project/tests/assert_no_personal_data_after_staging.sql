@@ -8,5 +8,6 @@ select
     table_name,
     column_name
 from information_schema.columns
-where column_name in ('id_card_number', 'mobile_number')
+where
+    column_name in ('id_card_number', 'mobile_number')
     and table_schema not in ('raw', 'staging')

@@ -7,7 +7,9 @@ last_month as (
 
     select *
     from {{ ref('proposal_progress') }}
-    where month_end = (select max(month_end) from {{ ref('proposal_progress') }})
+    where month_end = (
+        select max(progress.month_end) from {{ ref('proposal_progress') }} as progress
+    )
 
 ),
 
@@ -28,7 +30,8 @@ select
 from last_month
 full outer join totals
     on last_month.congress = totals.congress
-where last_month.congress is null
+where
+    last_month.congress is null
     or totals.congress is null
     or last_month.submitted <> totals.submitted
     or last_month.accepted <> totals.accepted

@@ -11,10 +11,11 @@ spending as (
         coalesce(department_code, '') as department_code,
         sum(amount) as amount
     from {{ ref('spending_by_category') }}
-    where category in (
-        select category_key from {{ ref('spending_categories') }}
-        where source_name in ('welfare', 'birthday')
-    )
+    where
+        category in (
+            select categories.category_key from {{ ref('spending_categories') }} as categories
+            where categories.source_name in ('welfare', 'birthday')
+        )
     group by category, coalesce(department_code, '')
 
 ),
@@ -26,9 +27,17 @@ rows_paid as (
         coalesce(department_code, '') as department_code,
         sum(amount) as amount
     from (
-        select category, department_code, amount from {{ ref('welfare_payments') }}
+        select
+            category,
+            department_code,
+            amount
+        from {{ ref('welfare_payments') }}
         union all
-        select category, department_code, amount from {{ ref('birthday_vouchers') }}
+        select
+            category,
+            department_code,
+            amount
+        from {{ ref('birthday_vouchers') }}
     ) as payments
     group by category, coalesce(department_code, '')
 
@@ -41,6 +50,7 @@ select
     rows_paid.amount as rows_amount
 from spending
 full outer join rows_paid
-    on spending.category = rows_paid.category
-    and spending.department_code = rows_paid.department_code
+    on
+        spending.category = rows_paid.category
+        and spending.department_code = rows_paid.department_code
 where spending.amount is distinct from rows_paid.amount

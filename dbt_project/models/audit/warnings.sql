@@ -56,28 +56,48 @@ departments as (
 -- rows whose written department is a known one, but not the member's
 department_mismatches as (
 
-    select source_name, file_name, sheet_name, row_number, department_name_written,
+    select
+        source_name,
+        file_name,
+        sheet_name,
+        row_number,
+        department_name_written,
         member_department_code
     from welfare_payments
     where member_department_code <> written_department_code
 
     union all
 
-    select source_name, file_name, sheet_name, row_number, department_name,
+    select
+        source_name,
+        file_name,
+        sheet_name,
+        row_number,
+        department_name,
         member_department_code
     from festival_payments
     where member_department_code <> written_department_code
 
     union all
 
-    select source_name, file_name, sheet_name, row_number, department_name_written,
+    select
+        source_name,
+        file_name,
+        sheet_name,
+        row_number,
+        department_name_written,
         member_department_code
     from birthday_vouchers
     where member_department_code <> written_department_code
 
     union all
 
-    select source_name, file_name, sheet_name, row_number, department_name_written,
+    select
+        source_name,
+        file_name,
+        sheet_name,
+        row_number,
+        department_name_written,
         member_department_code
     from participations
     where member_department_code <> written_department_code

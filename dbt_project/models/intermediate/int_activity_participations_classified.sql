@@ -31,8 +31,9 @@ participations_checked as (
         {{ year_of('participations.activity_date') }} = {{ var('year') }} as is_in_year
     from participations
     left join department_names as written_departments
-        on {{ normalize_department_name('participations.department_name') }}
-        = written_departments.department_name_normalized
+        on
+            {{ normalize_department_name('participations.department_name') }}
+            = written_departments.department_name_normalized
     left join roster
         on participations.staff_id = roster.staff_id
 

@@ -13,7 +13,9 @@ cleaned as (
 
     select
         landed_row_id,
-        md5({{ json_text_list(['activity_name', 'cast(activity_date as varchar)', 'activity_category']) }})
+        md5({{ json_text_list([
+            'activity_name', 'cast(activity_date as varchar)', 'activity_category'
+        ]) }})
             as activity_id,
         staff_id,
         department_code,

@@ -30,8 +30,9 @@ vouchers_checked as (
         roster.staff_id is not null as is_in_roster
     from vouchers
     left join department_names as written_departments
-        on {{ normalize_department_name('vouchers.department_name') }}
-        = written_departments.department_name_normalized
+        on
+            {{ normalize_department_name('vouchers.department_name') }}
+            = written_departments.department_name_normalized
     left join roster
         on vouchers.staff_id = roster.staff_id
 

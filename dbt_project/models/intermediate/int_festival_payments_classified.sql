@@ -42,8 +42,9 @@ festival_payments_checked as (
         roster.staff_id is not null as is_in_roster
     from festival_payments
     left join department_names as written_departments
-        on {{ normalize_department_name('festival_payments.department_name') }}
-        = written_departments.department_name_normalized
+        on
+            {{ normalize_department_name('festival_payments.department_name') }}
+            = written_departments.department_name_normalized
     left join roster
         on festival_payments.staff_id = roster.staff_id
 
@@ -55,7 +56,7 @@ festival_payments_checked as (
     {'code': 'unknown_staff_id', 'column': '工号', 'when': 'not is_in_roster'},
 ] %}
 {%- for column, column_zh in festival_columns.items() %}
-    {%- do rules.append({'code': 'negative_amount', 'column': column_zh, 'when': column ~ ' < 0'}) %}
+{%- do rules.append({'code': 'negative_amount', 'column': column_zh, 'when': column ~ ' < 0'}) %}
 {%- endfor %}
 
 festival_payments_classified as (

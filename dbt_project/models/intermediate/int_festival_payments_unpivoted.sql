@@ -55,7 +55,8 @@ unpivoted as (
 joined as (
 
     select
-        md5({{ json_text_list(['unpivoted.landed_row_id', 'unpivoted.festival_key']) }}) as festival_payment_id,
+        md5({{ json_text_list(['unpivoted.landed_row_id', 'unpivoted.festival_key']) }})
+            as festival_payment_id,
         unpivoted.landed_row_id,
         unpivoted.staff_id,
         unpivoted.department_code,

@@ -44,8 +44,9 @@ members_mapped as (
         department_names.department_code
     from members
     left join department_names
-        on {{ normalize_department_name('members.department_name') }}
-        = department_names.department_name_normalized
+        on
+            {{ normalize_department_name('members.department_name') }}
+            = department_names.department_name_normalized
 
 ),
 

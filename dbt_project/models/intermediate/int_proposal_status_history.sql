@@ -58,7 +58,7 @@ grid as (
         exports.export_date
     from first_seen
     inner join exports
-        on exports.export_date >= first_seen.first_export_date
+        on first_seen.first_export_date <= exports.export_date
 
 ),
 
@@ -71,8 +71,9 @@ state_exports as (
         max(clean_rows.export_date) as state_export_date
     from grid
     inner join clean_rows
-        on grid.proposal_id = clean_rows.proposal_id
-        and grid.export_date >= clean_rows.export_date
+        on
+            grid.proposal_id = clean_rows.proposal_id
+            and grid.export_date >= clean_rows.export_date
     group by grid.proposal_id, grid.export_date
 
 ),
@@ -96,8 +97,9 @@ states as (
         clean_rows.file_sha256
     from state_exports
     inner join clean_rows
-        on state_exports.proposal_id = clean_rows.proposal_id
-        and state_exports.state_export_date = clean_rows.export_date
+        on
+            state_exports.proposal_id = clean_rows.proposal_id
+            and state_exports.state_export_date = clean_rows.export_date
 
 ),
 
@@ -118,10 +120,10 @@ final as (
         lag(export_date) over by_proposal is null as is_first_export,
         lag(handling_status) over by_proposal as previous_handling_status,
         lag(export_date) over by_proposal is not null
-            and (
-                handling_status is distinct from lag(handling_status) over by_proposal
-                or is_accepted is distinct from lag(is_accepted) over by_proposal
-            ) as is_status_changed,
+        and (
+            handling_status is distinct from lag(handling_status) over by_proposal
+            or is_accepted is distinct from lag(is_accepted) over by_proposal
+        ) as is_status_changed,
         lead(export_date) over by_proposal as next_export_date,
         landed_row_id,
         file_name,

@@ -31,13 +31,16 @@ co_departments as (
 
     select
         co_department_names.landed_row_id,
-        array_agg(department_names.department_code order by co_department_names.co_department_position)
+        array_agg(
+            department_names.department_code order by co_department_names.co_department_position
+        )
             as co_department_codes,
         bool_or(department_names.department_code is null) as has_unknown_co_department
     from co_department_names
     left join department_names
-        on {{ normalize_department_name('co_department_names.co_department_name') }}
-        = department_names.department_name_normalized
+        on
+            {{ normalize_department_name('co_department_names.co_department_name') }}
+            = department_names.department_name_normalized
     group by co_department_names.landed_row_id
 
 ),
@@ -47,13 +50,14 @@ proposals_checked as (
     select
         proposals.*,
         lead_departments.department_code as lead_department_code,
-        lead_departments.department_code as department_code,
+        lead_departments.department_code,
         co_departments.co_department_codes,
         coalesce(co_departments.has_unknown_co_department, false) as has_unknown_co_department
     from proposals
     left join department_names as lead_departments
-        on {{ normalize_department_name('proposals.lead_department_name') }}
-        = lead_departments.department_name_normalized
+        on
+            {{ normalize_department_name('proposals.lead_department_name') }}
+            = lead_departments.department_name_normalized
     left join co_departments
         on proposals.landed_row_id = co_departments.landed_row_id
 

@@ -42,8 +42,9 @@ payments_checked as (
         and make_date({{ var('year') }} + 1, 3, 31) as is_paid_in_fiscal_year
     from payments
     left join department_names as written_departments
-        on {{ normalize_department_name('payments.department_name') }}
-        = written_departments.department_name_normalized
+        on
+            {{ normalize_department_name('payments.department_name') }}
+            = written_departments.department_name_normalized
     left join roster
         on payments.staff_id = roster.staff_id
     left join categories

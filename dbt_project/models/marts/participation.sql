@@ -33,6 +33,12 @@ participation_per_department as (
 
 ),
 
+categories as (
+
+    select distinct activity_category from participations
+
+),
+
 -- every department with members, for every category held in the year (0 where nobody took part)
 grid as (
 
@@ -40,7 +46,7 @@ grid as (
         members_per_department.department_code,
         categories.activity_category
     from members_per_department
-    cross join (select distinct activity_category from participations) as categories
+    cross join categories
     where members_per_department.members > 0
 
     union
@@ -74,8 +80,9 @@ final as (
     left join members_per_department
         on grid.department_code = members_per_department.department_code
     left join participation_per_department
-        on grid.department_code = participation_per_department.department_code
-        and grid.activity_category = participation_per_department.activity_category
+        on
+            grid.department_code = participation_per_department.department_code
+            and grid.activity_category = participation_per_department.activity_category
     left join departments
         on grid.department_code = departments.department_code
     order by grid.department_code, grid.activity_category

@@ -37,7 +37,8 @@ participation_per_department as (
 -- every department with members, and any other department someone took part for
 grid as (
 
-    select department_code from members_per_department where members > 0
+    select department_code from members_per_department
+    where members > 0
 
     union
 

@@ -34,12 +34,13 @@ aggregated as (
             as median_days_to_reply,
         count(satisfaction) filter (where is_accepted) as answered,
         count(*) filter (where is_accepted and satisfaction = 'satisfied') as satisfied,
-        count(*) filter (where is_accepted and satisfaction = 'fairly_satisfied') as fairly_satisfied,
+        count(*) filter (where is_accepted and satisfaction = 'fairly_satisfied')
+            as fairly_satisfied,
         count(*) filter (where is_accepted and satisfaction = 'dissatisfied') as dissatisfied,
         count(*) filter (where is_carried_forward) as carried_forward,
         max(latest_export_date) as as_of_export_date
     from proposals
-    group by grouping sets ((congress, lead_department_code), (congress))
+    group by grouping sets ((congress, lead_department_code), (congress))  -- noqa: PRS
 
 ),
 
@@ -64,10 +65,14 @@ final as (
         cast(aggregated.median_days_to_reply as decimal(9, 1)) as median_days_to_reply,
         cast({{ rounded_ratio('aggregated.satisfied', 'aggregated.answered', 4) }} as decimal(9, 4))
             as satisfied_share,
-        cast({{ rounded_ratio('aggregated.fairly_satisfied', 'aggregated.answered', 4) }} as decimal(9, 4))
-            as fairly_satisfied_share,
-        cast({{ rounded_ratio('aggregated.dissatisfied', 'aggregated.answered', 4) }} as decimal(9, 4))
-            as dissatisfied_share,
+        cast(
+            {{ rounded_ratio('aggregated.fairly_satisfied', 'aggregated.answered', 4) }}
+            as decimal(9, 4)
+        ) as fairly_satisfied_share,
+        cast(
+            {{ rounded_ratio('aggregated.dissatisfied', 'aggregated.answered', 4) }}
+            as decimal(9, 4)
+        ) as dissatisfied_share,
         cast(aggregated.carried_forward as integer) as carried_forward,
         aggregated.as_of_export_date
     from aggregated

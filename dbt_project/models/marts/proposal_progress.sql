@@ -41,7 +41,7 @@ month_exports as (
         max(exports.export_date) as as_of_export_date
     from month_ends
     inner join exports
-        on exports.export_date <= month_ends.month_end
+        on month_ends.month_end >= exports.export_date
     group by month_ends.month_end
 
 ),
@@ -60,7 +60,7 @@ aggregated as (
         count(*) filter (where history.is_carried_forward) as carried_forward
     from month_exports
     inner join history
-        on history.export_date = month_exports.as_of_export_date
+        on month_exports.as_of_export_date = history.export_date
     group by month_exports.month_end, month_exports.as_of_export_date, history.congress
 
 ),

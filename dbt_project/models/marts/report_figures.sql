@@ -29,12 +29,13 @@ matched as (
         facts.file_sha256
     from definitions
     left join facts
-        on facts.fact_source = definitions.fact_source
-        and (
-            definitions.subjects is null
-            or {{ list_has(split_text('definitions.subjects', '|'), 'facts.subject') }}
-        )
-        and (definitions.detail_like is null or facts.detail like definitions.detail_like)
+        on
+            definitions.fact_source = facts.fact_source
+            and (
+                definitions.subjects is null
+                or {{ list_has(split_text('definitions.subjects', '|'), 'facts.subject') }}
+            )
+            and (definitions.detail_like is null or facts.detail like definitions.detail_like)
 
 ),
 
@@ -44,8 +45,10 @@ computed as (
         figure_key,
         case measure
             -- distinct staff ids, plus one for each row without a staff id (family members)
-            when 'people' then count(distinct staff_id)
-                + count(landed_row_id) filter (where staff_id is null)
+            when 'people'
+                then
+                    count(distinct staff_id)
+                    + count(landed_row_id) filter (where staff_id is null)
             when 'sum' then coalesce(sum(measure_value), 0)
             when 'rows' then count(landed_row_id)
             when 'distinct_events' then count(distinct event_key)

@@ -42,7 +42,8 @@ departments as (
 
 spending as (
 
-    -- recipient_key: who was paid (the staff id, or the row for a family member); null for purchases
+    -- recipient_key: who was paid (the staff id, or the row for a family member); null for
+    -- purchases
     select
         welfare_category as category,
         department_code,
@@ -113,8 +114,10 @@ final as (
         cast(aggregated.amount as decimal(18, 2)) as amount,
         budget_lines.budget_amount,
         -- eight places, so that a category's rows still add up to its share (to 1e-8 per row)
-        cast({{ rounded_ratio('aggregated.amount', 'budget_lines.budget_amount', 8) }} as decimal(12, 8))
-            as share_used
+        cast(
+            {{ rounded_ratio('aggregated.amount', 'budget_lines.budget_amount', 8) }}
+            as decimal(12, 8)
+        ) as share_used
     from aggregated
     left join departments
         on aggregated.department_code = departments.department_code
