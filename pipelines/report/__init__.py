@@ -6,6 +6,6 @@
   `numbers` how figures print; `word` lays the same out as `report.docx`.
 - `sql`: `unionwh sql`, one read-only query.
 - `analysis`: the questions the marimo notebooks (`notebooks/`) answer.
-- `commands`: the `report`, `sql` and `privacy` commands (`register(app)` in pipelines/cli/app.py).
+- the `report`, `sql` and `privacy` commands are pipelines/cli/report.py, sql.py and privacy.py.
 - `sample`: a small synthetic published warehouse for tests and for trying all of the above.
 """
