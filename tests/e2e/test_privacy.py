@@ -14,7 +14,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from pipelines.checks.privacy import (
@@ -181,10 +180,8 @@ def test_patterns(text, kinds):
 
 
 def test_privacy_command(published, tmp_path):
-    from pipelines.cli.privacy import register
+    from pipelines.cli.main import app
 
-    app = typer.Typer()
-    register(app)
     base = published["base"]
     args = [
         "privacy",
