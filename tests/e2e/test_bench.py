@@ -32,7 +32,8 @@ def bench_run(tmp_path_factory) -> dict:
         [
             sys.executable,
             "-m",
-            "pipelines.bench",
+            "pipelines.cli.main",
+            "bench",
             "--scales",
             "1",
             "--quick",
