@@ -41,6 +41,7 @@ LINEAGE_COLUMNS = {
     "_sheet_name": "VARCHAR",
     "_row_number": "INTEGER",
     "_raw_values": "VARCHAR",
+    "_merged_from": "VARCHAR",
     "_error_code": "VARCHAR",
     "_error_column": "VARCHAR",
 }

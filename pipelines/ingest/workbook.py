@@ -23,6 +23,7 @@ import polars as pl
 
 from pipelines.errors import FileRejected
 from pipelines.ingest import biff
+from pipelines.ingest.merges import GridMerge, MergedRange, header_view, on_grid
 from pipelines.ingest.sparse import compacted_copy, profile_sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -42,6 +43,8 @@ class SheetGrid:
     # Row number in the sheet of each grid row, when the sheet was compacted (pipelines.ingest.sparse);
     # None: grid row i is the sheet's row i + 1.
     row_numbers: list[int] | None = None
+    # the sheet's merged ranges on the grid (pipelines.ingest.merges)
+    merged: list[GridMerge] = field(default_factory=list)
 
     def excel_row(self, index: int) -> int:
         """The row number Excel shows for grid row `index` (0-based)."""
@@ -49,10 +52,13 @@ class SheetGrid:
 
     @property
     def header_scan_cells(self) -> pl.DataFrame:
-        """The grid rows a header may be on: the sheet's first HEADER_SCAN_ROWS rows."""
+        """The grid rows a header may be on: the sheet's first HEADER_SCAN_ROWS rows, with a
+        header that merges lay over two rows read as one (pipelines.ingest.merges.header_view)."""
         if self.row_numbers is None:
-            return self.cells.head(HEADER_SCAN_ROWS)
-        return self.cells.head(sum(1 for n in self.row_numbers if n <= HEADER_SCAN_ROWS))
+            head = self.cells.head(HEADER_SCAN_ROWS)
+        else:
+            head = self.cells.head(sum(1 for n in self.row_numbers if n <= HEADER_SCAN_ROWS))
+        return header_view(head, self.merged)
 
 
 def read_grids(path: Path, display_name: str) -> list[SheetGrid]:
@@ -80,9 +86,11 @@ def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
                 path, xls.workbook, xls.stream_name, xls.stream, Path(scratch)
             )
             source, row_numbers = prepared.source, prepared.row_numbers
-            missing_values = prepared.formulas_without_value
+            missing_values, merged = prepared.formulas_without_value, prepared.merged
         else:
-            source, row_numbers, missing_values = _prepare_zip(path, display_name, Path(scratch))
+            source, row_numbers, missing_values, merged = _prepare_zip(
+                path, display_name, Path(scratch)
+            )
         source = _named_for_content(source, Path(scratch), is_xls=xls is not None)
         try:
             reader = fastexcel.read_excel(source)
@@ -104,6 +112,7 @@ def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
                     visible=sheet.visible == "visible",
                     formulas_without_value=_in_grid_columns(sheet, missing_values.get(name, set())),
                     row_numbers=row_numbers.get(name),
+                    merged=_merges_on_grid(sheet, merged.get(name, [])),
                 )
             )
             del sheet
@@ -185,14 +194,25 @@ def _in_grid_columns(
     return {(row, grid_column[column]) for row, column in cells if column in grid_column}
 
 
+def _merges_on_grid(sheet: fastexcel.ExcelSheet, ranges: list[MergedRange]) -> list[GridMerge]:
+    """The sheet's merged ranges on its grid (calamine says which sheet column each grid column is,
+    as for the formulas without a value)."""
+    if not ranges:
+        return []
+    return on_grid(ranges, {info.absolute_index: info.index for info in sheet.available_columns()})
+
+
 def _prepare_zip(
     path: Path, display_name: str, scratch: Path
-) -> tuple[Path, dict[str, list[int]], dict[str, set[tuple[int, int]]]]:
+) -> tuple[
+    Path, dict[str, list[int]], dict[str, set[tuple[int, int]]], dict[str, list[MergedRange]]
+]:
     """For an xlsx: the file calamine should read (a compacted copy when a sheet is sparse, see
-    pipelines.ingest.sparse), the original row numbers of compacted sheets, and the formulas
-    without a cached value (row numbers of the original sheet)."""
+    pipelines.ingest.sparse), the original row numbers of compacted sheets, the formulas
+    without a cached value (row numbers of the original sheet) and the merged ranges of the
+    sheets as calamine reads them."""
     if not zipfile.is_zipfile(path):
-        return path, {}, {}
+        return path, {}, {}, {}
     try:
         with zipfile.ZipFile(path) as archive:
             members = _sheet_members(archive)
@@ -201,9 +221,11 @@ def _prepare_zip(
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise _unreadable(display_name, path, exc) from exc
     sparse = {name: members[name] for name, profile in profiles.items() if profile.is_sparse}
+    merged = {name: profile.merged for name, profile in profiles.items() if profile.merge_refs}
     source, row_numbers = path, {}
     if sparse:
-        source, row_numbers = compacted_copy(path, sparse, scratch)
+        source, row_numbers, compacted_merges = compacted_copy(path, sparse, scratch)
+        merged.update(compacted_merges)
     with_formulas = {name for name, profile in profiles.items() if profile.formulas_without_value}
     missing_values = _formulas_without_value(source, with_formulas) if with_formulas else {}
     for name, numbers in row_numbers.items():
@@ -213,7 +235,7 @@ def _prepare_zip(
                 for row, column in missing_values[name]
                 if row - 1 < len(numbers)
             }
-    return source, row_numbers, missing_values
+    return source, row_numbers, missing_values, merged
 
 
 def _unreadable(
