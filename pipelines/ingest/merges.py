@@ -115,17 +115,17 @@ def _blank(value: object) -> bool:
     return value is None or not str(value).strip()
 
 
-def _linked(rows: list[dict[str, object]], merges: list[GridMerge], row: int) -> bool:
+def _linked(row_at, merges: list[GridMerge], row: int) -> bool:
     """Are grid rows `row` and `row + 1` one header? A labelled merge spans both (a name merged
     down), or a labelled merge in `row` alone spans columns labelled in the row below and its own
     row or the row below has labels beside it (a group label; a merge alone in its row over every
-    label of the next one is a title)."""
-    below = {c for c, v in rows[row + 1].items() if not _blank(v)}
-    beside = {c for c, v in rows[row].items() if not _blank(v)}
+    label of the next one is a title). `row_at(i)` gives grid row i as a dict."""
+    below = {c for c, v in row_at(row + 1).items() if not _blank(v)}
+    beside = {c for c, v in row_at(row).items() if not _blank(v)}
     for merge in merges:
         if merge.first_index > row or merge.last_index < row:
             continue
-        if _blank(rows[merge.first_index].get(merge.columns[0])):
+        if _blank(row_at(merge.first_index).get(merge.columns[0])):
             continue
         if merge.last_index > row:
             return True
@@ -139,17 +139,25 @@ def _linked(rows: list[dict[str, object]], merges: list[GridMerge], row: int) ->
 def header_view(cells: pl.DataFrame, merges: list[GridMerge]) -> pl.DataFrame:
     """The rows a header may be on, with each band of rows that merges tie together read as one:
     the band's lowest row holds each column's lowest non-blank label, the rows above it are blank.
-    Without merges in these rows, the cells as they are."""
-    if not merges or cells.is_empty():
-        return cells
-    near = [m for m in merges if m.first_index < cells.height]
+    Without such a band (no merges, or a merged title only), the cells as they are."""
+    near = [m for m in merges if m.first_index < cells.height - 1]
     if not near:
         return cells
-    rows = cells.rows(named=True)
-    view = [dict(row) for row in rows]
-    for index in range(len(rows) - 1):
-        if not _linked(rows, near, index):
-            continue
+    fetched: dict[int, dict[str, object]] = {}
+
+    def row_at(index: int) -> dict[str, object]:
+        if index not in fetched:
+            fetched[index] = cells.row(index, named=True)
+        return fetched[index]
+
+    starts = sorted(
+        {i for m in near for i in range(m.first_index, min(m.last_index, cells.height - 2) + 1)}
+    )
+    links = [i for i in starts if _linked(row_at, near, i)]
+    if not links:
+        return cells
+    view = [dict(row) for row in cells.rows(named=True)]
+    for index in links:  # in order, so a band of three rows carries its labels down twice
         for column, label in view[index].items():
             if _blank(view[index + 1][column]) and not _blank(label):
                 view[index + 1][column] = label
