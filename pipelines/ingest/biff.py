@@ -223,7 +223,9 @@ class PreparedXls:
     merged: dict[str, list[MergedRange]] = field(default_factory=dict)
 
 
-def _merged_ranges(sheet: SheetRecords, maps: tuple[_Positions, _Positions] | None) -> list:
+def _merged_ranges(
+    sheet: SheetRecords, maps: tuple[_Positions, _Positions] | None
+) -> list[MergedRange]:
     rows, cols = maps or (lambda row: row, lambda column: column)
     return [
         MergedRange(rows(r1) + 1, rows(r2) + 1, cols(c1), cols(c2), cell_name(r1 + 1, c1))

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import xlsxwriter
 import xlwt
 
 from pipelines.contract import load_contract
+from pipelines.ingest import land
 from pipelines.ingest.files import read_file
 from pipelines.ingest.merges import range_from_ref
 from pipelines.ingest.sparse import compact_sheet
@@ -266,3 +268,20 @@ def test_a_reference_names_its_range():
     )
     assert range_from_ref("B2") is None
     assert range_from_ref("B2:B2") is None
+
+
+def test_a_build_made_before_merges_were_read_gets_the_lineage_column(tmp_path):
+    """A private build keeps its raw tables from run to run: one an earlier version made lacks
+    _merged_from, and the landing adds it instead of failing on the first insert."""
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        con.execute("create schema raw")
+        con.execute("create table raw.members (staff_id varchar, _row_number integer)")
+        land.ensure_raw_schema(con, CONTRACT)
+        columns = {
+            name
+            for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = 'members'"
+            ).fetchall()
+        }
+    assert {"_merged_from", "_raw_values", "staff_id"} <= columns
