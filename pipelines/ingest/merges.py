@@ -116,12 +116,17 @@ def _blank(value: object) -> bool:
 
 
 def _linked(row_at, merges: list[GridMerge], row: int) -> bool:
-    """Are grid rows `row` and `row + 1` one header? A labelled merge spans both (a name merged
-    down), or a labelled merge in `row` alone spans columns labelled in the row below and its own
-    row or the row below has labels beside it (a group label; a merge alone in its row over every
-    label of the next one is a title). `row_at(i)` gives grid row i as a dict."""
+    """Are grid rows `row` and `row + 1` one header? `row_at(i)` gives grid row i as a dict.
+
+    - a name merged down: a labelled merge spans both rows;
+    - a group label: a labelled merge in `row` alone spans columns labelled in the row below,
+      the labels of `row` outside its merges stand over blank cells (in a data row they would
+      stand over values), and something is labelled beside it (a merge alone over every label of
+      the next row is a title)."""
     below = {c for c, v in row_at(row + 1).items() if not _blank(v)}
     beside = {c for c, v in row_at(row).items() if not _blank(v)}
+    in_row = [m for m in merges if m.first_index == m.last_index == row and len(m.columns) > 1]
+    outside_groups = beside - {c for m in in_row for c in m.columns}
     for merge in merges:
         if merge.first_index > row or merge.last_index < row:
             continue
@@ -130,7 +135,7 @@ def _linked(row_at, merges: list[GridMerge], row: int) -> bool:
         if merge.last_index > row:
             return True
         inside = set(merge.columns)
-        group_label = merge.first_index == row and len(inside) > 1 and below & inside
+        group_label = merge in in_row and below & inside and not below & outside_groups
         if group_label and (below | beside) - inside:
             return True
     return False

@@ -175,6 +175,27 @@ def test_a_title_merged_over_the_header_width_stays_a_title(tmp_path):
     assert "西南大学" not in rows_of(result)[0]["_raw_values"]
 
 
+def test_a_name_merged_across_two_columns_keeps_the_data_row_below_it(tmp_path):
+    """金额 merged over two columns of a one-row header: the first data row is not a second header
+    row (its cells under the other names hold values), and it lands."""
+    path = tmp_path / "wide.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("1月")
+    sheet.write_row(0, 0, HEADER[:6])
+    sheet.merge_range(0, 6, 0, 7, "金额")
+    sheet.write_string(0, 8, "所属年度")
+    for offset, person in enumerate(PEOPLE):
+        cells = _cells(person, offset + 1)
+        sheet.write_row(1 + offset, 0, [*cells[:7], "元", cells[7]])
+    book.close()
+    result = read(path)
+    assert result.sheets[0]["header_row"] == 1
+    rows = rows_of(result)
+    assert [(r["_row_number"], r["staff_id"], r["amount"]) for r in rows] == [
+        (2 + i, staff, amount) for i, (staff, _, _, _, amount) in enumerate(PEOPLE)
+    ]
+
+
 def test_merges_follow_the_rows_of_a_compacted_sheet():
     xml = (
         b'<worksheet><dimension ref="A1:C600000"/><sheetData>'
