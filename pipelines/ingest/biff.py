@@ -17,7 +17,8 @@ whose `Workbook` stream is a sequence of BIFF records; this module gives it the 
 
 Hidden sheets and merged titles need nothing here: calamine reads the sheet's visibility from its
 BOUNDSHEET record and puts a merged range's value in its first cell, as it does for an xlsx.
-Excel 5/95 workbooks (a `Book` stream, BIFF5) are left to calamine as they are.
+Excel 5/95 workbooks (a `Book` stream, BIFF5), whose text calamine garbles, are rejected as such
+before this module sees them (`pipelines.ingest.sniff`).
 """
 
 from __future__ import annotations

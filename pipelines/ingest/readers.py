@@ -139,15 +139,14 @@ class ReaderProcess:
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    def stop(self, kill: bool = False) -> None:
-        if kill:
-            self.process.kill()
-        elif self.process.is_alive():
+    def stop(self) -> None:
+        """Ask the reader to end (it is killed if it does not within 30 s); remove its files."""
+        if self.process.is_alive():
             try:
                 self.conn.send(None)
             except OSError:
                 self.process.kill()
-        self.process.join(timeout=None if kill else 30)
+        self.process.join(timeout=30)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
@@ -188,9 +187,7 @@ class ReaderPool:
                 future.set_exception(exc)
         process = self.processes.pop(slot, None)
         if process is not None:
-            process.stop(kill=self._killing)
-
-    _killing = False
+            process.stop()
 
     def _process_of(self, slot: int) -> ReaderProcess:
         """The slot's reader, a new one when there is none or the last one died."""
@@ -201,25 +198,12 @@ class ReaderPool:
             process = self.processes[slot] = ReaderProcess()
         return process
 
-    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
-        """Stop the readers. `cancel_futures`: drop the files not started yet and kill the readers
-        that are reading (what a failed run left)."""
-        if cancel_futures:
-            self._killing = True
-            while True:
-                try:
-                    task = self._tasks.get_nowait()
-                except queue.Empty:
-                    break
-                if task is not None:
-                    task[0].cancel()
-            for process in list(self.processes.values()):
-                process.process.kill()
+    def shutdown(self) -> None:
+        """Stop the readers once the tasks submitted so far are done."""
         for _ in self._slots:
             self._tasks.put(None)
-        if wait:
-            for slot in self._slots:
-                slot.join()
+        for slot in self._slots:
+            slot.join()
 
 
 def reader_pool() -> ReaderPool:
@@ -236,7 +220,7 @@ def shutdown_pool() -> None:
     with _lock:
         pool, _pool = _pool, None
     if pool is not None:
-        pool.shutdown(wait=True)
+        pool.shutdown()
 
 
 @dataclass

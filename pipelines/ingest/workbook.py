@@ -128,8 +128,8 @@ def _password_protected(display_name: str) -> FileRejected:
 
 def _inspect_ole(path: Path, display_name: str) -> _OleWorkbook | None:
     """For an OLE2 compound file: its BIFF8 records (an Excel 97-2003 workbook, whatever the
-    file's suffix), or the rejection of an encrypted workbook. None for a zip (xlsx) or an Excel
-    5/95 workbook, which calamine reads without help.
+    file's suffix), or the rejection of an encrypted workbook. None for a zip (xlsx); an Excel
+    5/95 workbook was rejected before (pipelines.ingest.sniff).
 
     An encrypted xlsx is an OLE2 file too (`EncryptedPackage`), and so is anything Excel saves
     with a password to open; an .xlsx that is not even a readable OLE2 file keeps being reported
