@@ -11,9 +11,10 @@ None of that may take anything but the file down, so every file is read in a pro
   that the parent enforces (a reader that waits forever is killed).
 
 The budgets grow with the file's size and have a floor and a cap (`limits_for`). At the 100×
-benchmark volume the largest files are about 50 MB of xlsx (the roster, the festival sheet) and
-read in well under 1 GB; the budget of such a file is the cap. A 1 KB file gets the floor, which
-is several times what any sheet of that size can need and far below what a looping chain asks.
+benchmark volume the largest file is the roster, 47 MB of xlsx, which needs 1.07 GB of address
+space and 11 CPU seconds; its budget is 2.4 GB and 250 CPU seconds. A 1 KB file gets the floor,
+512 MB and 60 CPU seconds: many times what a sheet of that size needs, and an eighth of the 4 GB
+that one request of calamine's asks for when an OLE sector chain loops.
 
 The process's stderr goes to a file of its own, so that calamine's panic text and Rust's
 "memory allocation of … failed" never reach the user's terminal; the parent reads its tail to tell
