@@ -12,6 +12,10 @@ All in one xdist group (`bad_input`), three CLI invocations on one raw folder, i
    `people × standard` breaks): `unionwh run` lists each rejected file, still loads the rest into
    the private build, fails naming both blocking checks, and the first publication stays as it was.
 3. `unionwh check` on the same folder prints its table, exits 1 and publishes nothing.
+
+Then the hostile corpus (`write_hostile_files`) beside a copy of the shipped demo year, one
+`unionwh run` with one reader process over a copy of the demo year's publication: every bad file
+named, every good file landed, no process at 2 GB, exit 1, the publication unchanged.
 """
 
 from __future__ import annotations
