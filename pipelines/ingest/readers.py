@@ -29,6 +29,7 @@ import queue
 import signal
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -88,6 +89,8 @@ class ReaderProcess:
         context = multiprocessing.get_context("spawn")
         handle, self.stderr_path = tempfile.mkstemp(prefix="unionwh-reader-", suffix=".stderr")
         os.close(handle)
+        # removed by stop(), or at the latest when this process exits (a run interrupted)
+        weakref.finalize(self, _remove, self.stderr_path)
         self.conn, child = context.Pipe()
         self.process = context.Process(
             target=serve, args=(child, self.stderr_path), daemon=True, name="unionwh-reader"
@@ -151,8 +154,12 @@ class ReaderProcess:
             self.process.kill()
             self.process.join()
         self.conn.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.stderr_path)
+        _remove(self.stderr_path)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 class ReaderPool:
