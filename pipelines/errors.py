@@ -6,6 +6,14 @@ They are caught at the CLI and printed without a traceback.
 from __future__ import annotations
 
 
+def library_message(exc: BaseException, limit: int = 200) -> str:
+    """The first line of a library's exception, without calamine's multi-line "Context:" and the
+    scratch paths it names: one line that a clerk can read beside ours."""
+    text = str(exc).split("Context:", 1)[0]
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line[:limit]
+
+
 class UnionWarehouseError(Exception):
     """Base of every error the user can cause and fix."""
 

@@ -19,7 +19,8 @@ whose `Workbook` stream is a sequence of BIFF records; this module gives it the 
   header and the data is `pipelines.ingest.merges`); a renumbered sheet's ranges are renumbered too.
 
 Hidden sheets need nothing here: calamine reads the sheet's visibility from its BOUNDSHEET record.
-Excel 5/95 workbooks (a `Book` stream, BIFF5) are left to calamine as they are.
+Excel 5/95 workbooks (a `Book` stream, BIFF5), whose text calamine garbles, are rejected as such
+before this module sees them (`pipelines.ingest.sniff`).
 """
 
 from __future__ import annotations
