@@ -8,9 +8,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.checks.quarantine import CHECK_NAME as QUARANTINE_CHECK
 from pipelines.runner import STAGES, RunOutcome
 
 DETAIL_LINES = 6  # of a failing check's details; the rest is in the run's log and the UI
+# printed whole: what the clerk must fix and send back (a few lines per source)
+WHOLE_DETAILS = {QUARANTINE_CHECK}
 
 
 def _build_rows(year: int, schema: str, table: str, query: str) -> list[tuple]:
@@ -65,7 +68,8 @@ def _print_failures(outcome: RunOutcome, console: Console) -> None:
         check = failed.get(name)
         if check is not None:
             console.print(f"    → {check.where}", soft_wrap=True, markup=False)
-            for line in (check.details or "").splitlines()[:DETAIL_LINES]:
+            shown = None if check.name in WHOLE_DETAILS else DETAIL_LINES
+            for line in (check.details or "").splitlines()[:shown]:
                 console.print(f"    {line}", soft_wrap=True, markup=False)
     rejected = rejected_files(outcome.year)
     if rejected:
