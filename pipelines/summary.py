@@ -119,6 +119,9 @@ def print_run_summary(outcome: RunOutcome, console: Console) -> None:
     for check in outcome.checks:
         if not check.passed and check.severity == "WARN":
             console.print(f"[yellow]⚠[/] 检查警告 check warning: {check.name} → {check.where}")
+        if check.name == QUARANTINE_CHECK and check.passed and check.details:
+            for line in check.details.splitlines():  # sources published by --accept-quarantine
+                console.print(f"⚠ {line}", style="yellow", soft_wrap=True, markup=False)
     console.print(_time_line(outcome), soft_wrap=True)
     if outcome.success:
         console.print(f"[bold green]完成 done[/] ({outcome.seconds_total:.1f} s)")

@@ -139,7 +139,7 @@ def quarantine_limit_check(
     stopped = [s.rows for s in result.stops if s.rows is not None]
     metadata = {
         "sources_stopped": len(result.stops),
-        "sources_accepted": dg.MetadataValue.json([s.record() for s in result.accepted]),
+        "sources_accepted": dg.MetadataValue.json([s.record(int(year)) for s in result.accepted]),
         "rows_affected": sum(r.rows_quarantined for r in stopped),
         "affected": f"{len(result.stops)} 个来源 sources",
         "where": "audit.quarantine_shares, audit.quarantine_reasons",

@@ -79,17 +79,21 @@ class Stop:
     previous_files: int = 0
     reasons: tuple[Reason, ...] = ()
 
-    def record(self) -> dict:
-        """The stop as the manifest keeps it when it was accepted."""
+    def record(self, year: int) -> dict:
+        """The stop as the manifest keeps it when it was accepted (the report's appendix shows
+        its message)."""
         rows = self.rows
+        share = rows.share if rows else None
         return {
             "source": self.source,
             "kind": self.kind,
             "rows_read": rows.rows_read if rows else 0,
+            "rows_clean": rows.rows_clean if rows else 0,
             "rows_quarantined": rows.rows_quarantined if rows else 0,
-            "quarantined_share": _share_text(rows.share) if rows else None,
+            "quarantined_share": None if share is None else str(round(share, 4)),
             "allowed_rows": self.allowed_rows,
             "previous_files": self.previous_files,
+            "message": describe(self, year)[0],
         }
 
 
@@ -302,6 +306,10 @@ def details(result: GateResult, year: int, workbook: Path | None) -> list[str]:
     """What the failed check says: each stop, where the quarantined rows are, how to publish
     anyway."""
     lines = [line for stop in result.stops for line in describe(stop, year)]
+    lines += [
+        f"已按 --accept-quarantine 放行 accepted by --accept-quarantine: {describe(stop, year)[0]}"
+        for stop in result.accepted
+    ]
     if workbook is not None:
         lines.append(
             f"隔离行已写入 {workbook}（每个部门一个工作表，可发回更正） / quarantined rows "

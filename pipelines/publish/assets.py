@@ -74,7 +74,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             publication.files,
             checks,
             inputs_fingerprint.to_manifest(),
-            quarantine_accepted=[stop.record() for stop in accepted],
+            quarantine_accepted=[stop.record(year) for stop in accepted],
         )
         try:
             # the warehouse first (the step that can fail), the folder with the manifest last: a
