@@ -206,6 +206,7 @@ def quarantine_acceptance_from_environment() -> QuarantineAcceptance:
 def require_year_dir(raw_dir: Path, year: int | str) -> Path:
     """raw/<year>/, or an error before anything runs: a mistyped folder must not publish an empty
     year over a good one."""
+    raw_dir = raw_dir.resolve()
     if not raw_dir.is_dir():
         raise UnionWarehouseError(
             f"原始文件目录不存在：{raw_dir}（请检查 --raw-dir）；未运行，未发布",

@@ -134,7 +134,8 @@ def quarantine_limit_check(
         result = quarantine.evaluate(con, manifest, set(quarantine_acceptance.sources))
     workbook = stopped_quarantine_workbook(warehouse, year)
     workbook.unlink(missing_ok=True)  # a file here always belongs to the last stopped run
-    if not result.passed:
+    written = result.has_rows_to_send_back
+    if written:
         write_quarantine_workbook(build, workbook, DBT_TARGET_DIR / "manifest.json")
     stopped = [s.rows for s in result.stops if s.rows is not None]
     metadata = {
@@ -143,11 +144,9 @@ def quarantine_limit_check(
         "rows_affected": sum(r.rows_quarantined for r in stopped),
         "affected": f"{len(result.stops)} 个来源 sources",
         "where": "audit.quarantine_shares, audit.quarantine_reasons",
-        "details": "\n".join(
-            quarantine.details(result, int(year), None if result.passed else workbook)
-        ),
+        "details": "\n".join(quarantine.details(result, int(year), workbook if written else None)),
     }
-    if not result.passed:
+    if written:
         metadata["quarantine_workbook"] = dg.MetadataValue.path(str(workbook))
     return dg.AssetCheckResult(passed=result.passed, metadata=metadata)
 

@@ -106,6 +106,11 @@ class GateResult:
     def passed(self) -> bool:
         return not self.stops
 
+    @property
+    def has_rows_to_send_back(self) -> bool:
+        """A stop about quarantined rows (not only about missing files)."""
+        return any(s.kind in (OVER_LIMIT, NO_CLEAN_ROWS) for s in self.stops)
+
 
 # --- the rule ------------------------------------------------------------------------------------
 
@@ -316,7 +321,7 @@ def details(result: GateResult, year: int, workbook: Path | None) -> list[str]:
             f"written to {workbook} (one sheet per department, to send back)"
         )
     sources = [s.source for s in result.stops if s.source]
-    if sources:
+    if sources and not any(s.kind == NO_FILES for s in result.stops):
         flags = " ".join(f"--accept-quarantine {s}" for s in sources)
         lines.append(
             f"核实无误仍要发布：unionwh run --year {year} {flags} / to publish anyway: "
