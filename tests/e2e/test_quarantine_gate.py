@@ -66,6 +66,8 @@ def damage_like_merged_cells(path: Path) -> dict:
     blanked, not_numbers = [], []
     for index, row in enumerate(body):
         sheet_row = index + 2  # the header is row 1
+        if not row[0].isdigit():  # the 合计 row at the end is not a data row
+            continue
         if index % 10 in (1, 2, 3, 4, 5, 6):
             row[category] = ""
             blanked.append(sheet_row)
