@@ -76,10 +76,12 @@ def configure(
     target: str = "duckdb",
     pg_dsn: str | None = None,
     university: str | None = None,
+    accept_quarantine: list[str] | None = None,
 ) -> None:
-    """Hand the paths and the target to the Dagster resources (pipelines.resources reads these
-    variables)."""
+    """Hand the paths, the target and the accepted quarantine to the Dagster resources
+    (pipelines.resources reads these variables)."""
     os.environ["UNIONWH_RAW_DIR"] = str(raw_dir.resolve())
+    os.environ["UNIONWH_ACCEPT_QUARANTINE"] = ",".join(accept_quarantine or [])
     os.environ["UNIONWH_WAREHOUSE"] = str(warehouse.resolve())
     os.environ["UNIONWH_MARTS_DIR"] = str(marts_dir.resolve())
     os.environ["UNIONWH_TARGET"] = target
@@ -87,6 +89,21 @@ def configure(
         os.environ["UNIONWH_PG_DSN"] = pg_dsn
     if university:
         os.environ["UNIONWH_UNIVERSITY"] = university
+
+
+def known_sources(names: list[str]) -> list[str]:
+    """--accept-quarantine's sources, each a source of the contract."""
+    from pipelines.contract import load_contract
+
+    sources = load_contract().sources
+    unknown = [n for n in names if n not in sources]
+    if unknown:
+        raise UnionWarehouseError(
+            f"--accept-quarantine 的来源未知：{', '.join(unknown)}（可用：{', '.join(sources)}）",
+            f"--accept-quarantine names unknown source(s) {', '.join(unknown)} "
+            f"(known: {', '.join(sources)})",
+        )
+    return names
 
 
 def fail(error: UnionWarehouseError, debug: bool) -> None:
@@ -116,19 +133,31 @@ def run(
             "--verbose", help="同时在终端显示运行日志 show the run's log (Dagster, dbt) here too"
         ),
     ] = False,
+    accept_quarantine: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-quarantine",
+            help="该来源隔离行超出上限也发布（可重复；清单与报告会注明） "
+            "(publish although this source is over its quarantine limit; repeatable; "
+            "the manifest and the report say so)",
+        ),
+    ] = None,
 ) -> None:
     """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish).
 
     The terminal shows one progress display and the summary; Dagster's events and dbt's lines
     go to a log file per run beside the warehouse (named in the last line)."""
-    configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
     from pipelines.resources import (
         PostgresWarehouse,
         marts_folder_from_environment,
+        require_year_dir,
         warehouse_from_environment,
     )
 
     try:
+        accepted = known_sources(accept_quarantine or [])
+        configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university, accepted)
+        require_year_dir(raw_dir, year)
         bound = warehouse_from_environment()
         year_marts = Path(marts_folder_from_environment().path)
         if isinstance(bound, PostgresWarehouse):

@@ -17,6 +17,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from pipelines.errors import UnionWarehouseError
 
@@ -189,6 +190,39 @@ class MartsFolder(dg.ConfigurableResource):
         return Path(self.path) / str(year)
 
 
+class QuarantineAcceptance(dg.ConfigurableResource):
+    """Sources whose quarantine the user accepted for this run (`unionwh run --accept-quarantine
+    welfare`, or UNIONWH_ACCEPT_QUARANTINE=welfare,members): the quarantine gate lets them
+    through and the publication records it (pipelines/checks/quarantine.py)."""
+
+    sources: list[str] = Field(default_factory=list)
+
+
+def quarantine_acceptance_from_environment() -> QuarantineAcceptance:
+    names = os.environ.get("UNIONWH_ACCEPT_QUARANTINE") or ""
+    return QuarantineAcceptance(sources=[n.strip() for n in names.split(",") if n.strip()])
+
+
+def require_year_dir(raw_dir: Path, year: int | str) -> Path:
+    """raw/<year>/, or an error before anything runs: a mistyped folder must not publish an empty
+    year over a good one."""
+    raw_dir = raw_dir.resolve()
+    if not raw_dir.is_dir():
+        raise UnionWarehouseError(
+            f"原始文件目录不存在：{raw_dir}（请检查 --raw-dir）；未运行，未发布",
+            f"the raw folder does not exist: {raw_dir} (check --raw-dir); nothing run, "
+            "nothing published",
+        )
+    year_dir = raw_dir / str(year)
+    if not year_dir.is_dir():
+        raise UnionWarehouseError(
+            f"年度目录不存在：{year_dir}（{raw_dir} 下应有 {year}/ 文件夹）；未运行，未发布",
+            f"the year's folder does not exist: {year_dir} ({raw_dir} has no {year}/ folder); "
+            "nothing run, nothing published",
+        )
+    return year_dir
+
+
 def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
     """The one place where environment becomes configuration."""
     from pipelines.dbt_assets import dbt_resource
@@ -198,6 +232,7 @@ def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
         "warehouse": warehouse_from_environment(),
         "marts_folder": marts_folder_from_environment(),
         "dbt": dbt_resource(),
+        "quarantine_acceptance": quarantine_acceptance_from_environment(),
     }
 
 

@@ -149,11 +149,16 @@ def register(app: typer.Typer) -> None:
         cli.configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
         from pipelines.checks.assets import data_docs_dir
         from pipelines.errors import UnionWarehouseError
-        from pipelines.resources import PostgresWarehouse, warehouse_from_environment
+        from pipelines.resources import (
+            PostgresWarehouse,
+            require_year_dir,
+            warehouse_from_environment,
+        )
         from pipelines.runner import run_year
         from pipelines.summary import rejected_files
 
         try:
+            require_year_dir(raw_dir, year)
             bound = warehouse_from_environment()
             if isinstance(bound, PostgresWarehouse):
                 bound.check_connection()

@@ -288,7 +288,14 @@ def audit_year(
         console.print(f"  {note}", markup=False)
 
     scratch_marts = scratch / "marts"
-    cli.configure(scratch_raw, scratch / "warehouse" / "union.duckdb", scratch_marts)
+    # the sources the publication accepted over the quarantine gate are accepted again
+    accepted = [a["source"] for a in manifest.get("quarantine_accepted") or [] if a.get("source")]
+    cli.configure(
+        scratch_raw,
+        scratch / "warehouse" / "union.duckdb",
+        scratch_marts,
+        accept_quarantine=accepted,
+    )
     from pipelines.runner import run_year
 
     console.print(f"重算 rebuilding {year} into {scratch} …", markup=False)

@@ -89,6 +89,17 @@ def write_year_outputs(
     return publication
 
 
+def write_quarantine_workbook(build_path: BuildRef, path: Path, manifest_path: Path) -> int:
+    """quarantine.xlsx alone, for a year the quarantine gate stopped: the clerk still sends the
+    rows back. Returns its rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    publication = Publication(0, path.parent)
+    with connect(build_path) as con:
+        labels = column_labels(manifest_path).get("quarantine", {})
+        _write_quarantine_workbook(con, path, labels, publication)
+    return publication.files.get("quarantine.xlsx", 0)
+
+
 def _elsewhere_note(name: str, rows: int) -> str:
     return (
         f"本表共 {rows:,} 行，超过工作簿每表 {WORKBOOK_SHEET_ROWS:,} 行的上限；全部行见 {name}.csv"

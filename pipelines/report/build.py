@@ -228,10 +228,18 @@ class ReportData:
     file_headers: list[dict]
     file_rows: list[list]
     notes: list[str]
+    # sources published over the quarantine gate by --accept-quarantine (the manifest's record)
+    quarantine_accepted: list[dict] = field(default_factory=list)
 
 
-def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> ReportData:
-    """Read the published warehouse and put the report together."""
+def collect(
+    warehouse: Path,
+    year: int,
+    dbt_target_dir: Path | None = None,
+    manifest_path: Path | None = None,
+) -> ReportData:
+    """Read the published warehouse (and the publication's manifest, for what it accepted) and
+    put the report together."""
     with data.connect_read_only(warehouse) as con:
         figures = data.load_figures(con, year)
         if not figures:
@@ -326,6 +334,7 @@ def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> R
         file_headers=file_headers,
         file_rows=file_rows,
         notes=notes,
+        quarantine_accepted=data.quarantine_accepted(manifest_path),
     )
 
 
@@ -368,6 +377,7 @@ def render_html(
         "checks_origin": report.checks_origin,
         "files": report.file_rows,
         "file_headers": report.file_headers,
+        "quarantine_accepted": report.quarantine_accepted,
         "font_family": fonts.FAMILY,
         "font_license": fonts.LICENSE_NOTE,
     }
@@ -417,9 +427,9 @@ def build_report(
     docx: bool = True,
 ) -> ReportOutputs:
     """Write marts/<year>/report.html (and report.pdf, report.docx) from one `collect`."""
-    report = collect(Path(warehouse), year, dbt_target_dir)
-    rendered = render_html(Path(warehouse), year, for_print=pdf, report=report)
     out_dir = Path(marts_dir) / str(year)
+    report = collect(Path(warehouse), year, dbt_target_dir, out_dir / "manifest.json")
+    rendered = render_html(Path(warehouse), year, for_print=pdf, report=report)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "report.html"
     _write_atomically(html_path, rendered.html.encode("utf-8"))

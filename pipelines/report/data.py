@@ -697,6 +697,18 @@ def checks_from_dbt(target_dir: Path = DBT_TARGET_DIR) -> list[Check]:
     return sorted(checks, key=lambda c: c.name)
 
 
+def quarantine_accepted(manifest_path: Path | None) -> list[dict]:
+    """The sources the publication let through by --accept-quarantine (its manifest's
+    quarantine_accepted: source, share, and the gate's message)."""
+    if manifest_path is None or not Path(manifest_path).is_file():
+        return []
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    except ValueError:
+        return []
+    return list(manifest.get("quarantine_accepted") or [])
+
+
 def checks_for_figure(checks: Sequence[Check], key: str) -> list[Check]:
     """Checks about one figure: by its figure_key, or naming it (dots or underscores)."""
     underscored = key.replace(".", "_")
