@@ -22,20 +22,16 @@ except ImportError:  # not POSIX: no lock between concurrent publications
     fcntl = None
 
 from pipelines.publish.durability import replace_durably
-from pipelines.publish.files import (
-    WORKBOOK_SHEET_ROWS,
-    fetch_sorted,
-    write_csv,
-    write_parquet,
-    write_workbook,
-)
+from pipelines.publish.files import WORKBOOK_SHEET_ROWS, fetch_sorted, write_csv, write_parquet
 from pipelines.publish.history import create_cross_year_views
-from pipelines.publish.labels import column_labels
+from pipelines.publish.labels import column_labels, table_titles
+from pipelines.publish.workbook import SheetAbout, write_workbook
 from pipelines.sql import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
 QUARANTINE_TABLE = "audit.quarantine"
 UNASSIGNED_DEPARTMENT = "未归属部门"
+QUARANTINE_SHEET = "隔离行"
 
 
 @dataclass
@@ -65,7 +61,8 @@ def write_year_outputs(
     out_dir.mkdir(parents=True, exist_ok=True)
     publication = Publication(year, out_dir)
     labels = column_labels(manifest_path)
-    marts_sheets, elsewhere = {}, {}
+    titles = table_titles(manifest_path)
+    marts_sheets, elsewhere, about = {}, {}, {}
     with connect(build_path) as con:
         catalog = scalar(con, "select current_database()")
         for schema, name in _tables(con, catalog):
@@ -75,11 +72,12 @@ def write_year_outputs(
             if schema != "marts":
                 continue
             marts_sheets[name] = (table, labels.get(name, {}))
+            about[name] = _about(schema, name, titles)
             if table.num_rows > WORKBOOK_SHEET_ROWS:
                 write_csv(table, labels.get(name, {}), out_dir / f"{name}.csv")
                 publication.files[f"{name}.csv"] = table.num_rows
                 elsewhere[name] = _elsewhere_note(name, table.num_rows)
-        write_workbook(marts_sheets, out_dir / "marts.xlsx", elsewhere)
+        write_workbook(marts_sheets, out_dir / "marts.xlsx", elsewhere, about)
         publication.files["marts.xlsx"] = sum(
             t.num_rows for n, (t, _) in marts_sheets.items() if n not in elsewhere
         )
@@ -87,6 +85,15 @@ def write_year_outputs(
             con, out_dir / "quarantine.xlsx", labels.get("quarantine", {}), publication
         )
     return publication
+
+
+def _about(schema: str, name: str, titles: dict) -> SheetAbout:
+    """The sheet's Chinese name and what it holds, from the model's dbt description; a table
+    without a Chinese name in it keeps its own name."""
+    title = titles.get(name)
+    if title is None:
+        return SheetAbout(name, f"{schema}.{name}")
+    return SheetAbout(title.zh, f"{schema}.{name}", f"{title.zh} / {title.en}")
 
 
 def _elsewhere_note(name: str, rows: int) -> str:
@@ -107,7 +114,7 @@ def _write_quarantine_workbook(
     sheets = {}
     column = "department_name" if "department_name" in table.column_names else None
     if column is None or table.num_rows == 0:
-        sheets["隔离行 quarantine"] = (table, labels)
+        sheets[QUARANTINE_SHEET] = (table, labels)
     else:
         # rows by department, in the table's order (pyarrow.compute would import pandas: 0.5 s)
         rows: dict[str | None, list[int]] = {}
@@ -117,8 +124,19 @@ def _write_quarantine_workbook(
             sheets[department] = (table.take(rows[department]), labels)
         if None in rows:
             sheets[UNASSIGNED_DEPARTMENT] = (table.take(rows[None]), labels)
-    write_workbook(sheets, path)
+    about = {
+        name: SheetAbout(name, QUARANTINE_TABLE, _quarantine_sheet_says(name)) for name in sheets
+    }
+    write_workbook(sheets, path, about=about)
     publication.files["quarantine.xlsx"] = table.num_rows
+
+
+def _quarantine_sheet_says(sheet: str) -> str:
+    if sheet == QUARANTINE_SHEET:
+        return "全部隔离行 / every quarantined row"
+    if sheet == UNASSIGNED_DEPARTMENT:
+        return "部门未知的隔离行 / quarantined rows whose department is not known"
+    return f"退回{sheet}的隔离行 / the rows to send back to {sheet}"
 
 
 def swap_directory(staged: Path, target: Path) -> None:
