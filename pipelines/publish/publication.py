@@ -29,6 +29,10 @@ from pipelines.publish.workbook import SheetAbout, write_workbook
 from pipelines.sql import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
+# The analysts' file is written in the newest storage format DuckDB 1.1 reads (ATTACH's
+# STORAGE_VERSION; 'v1.2.0' and later formats are refused by 1.1): DBeaver's bundled driver, the
+# duckdb command line, R and Python 1.x clients open it. The private build keeps DuckDB 2.0's own.
+PUBLISHED_STORAGE_VERSION = "v1.1.0"
 QUARANTINE_TABLE = "audit.quarantine"
 UNASSIGNED_DEPARTMENT = "未归属部门"
 QUARANTINE_SHEET = "隔离行"
@@ -172,11 +176,19 @@ def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> Non
     year); a published table without one (written before this rule) keeps all its rows, as no
     row of it can be told to be this year's. The new file holds only marts and audit tables and
     the views over them: no raw or staging data, so no personal data.
+
+    The new file is attached in `PUBLISHED_STORAGE_VERSION` and made the default catalog, so the
+    tables and views are written in the format DuckDB 1.x clients read.
     """
     published_path.parent.mkdir(parents=True, exist_ok=True)
     fresh = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with duckdb.connect(str(fresh)) as con:
+        with duckdb.connect() as con:
+            con.execute(
+                f"attach ? as published (storage_version '{PUBLISHED_STORAGE_VERSION}')",
+                [str(fresh)],
+            )
+            con.execute("use published")
             con.execute("attach ? as build (read_only)", [str(build_path)])
             has_old = published_path.exists()
             if has_old:
@@ -207,6 +219,8 @@ def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> Non
                     params,
                 )
             create_cross_year_views(con)
+            con.execute("use memory")
+            con.execute("detach published")  # checkpointed: the file is whole, with no WAL
         replace_durably(fresh, published_path)
     finally:
         for leftover in (
