@@ -15,18 +15,19 @@ WHERE_LISTED = (
 )
 
 
-def _header(zh: str, en: str, numeric: bool = False) -> dict:
+def header(zh: str, en: str, numeric: bool = False) -> dict:
+    """A table's column: Chinese, English, and whether it holds numbers (right-aligned)."""
     return {"zh": zh, "en": en, "cls": "num" if numeric else ""}
 
 
 TALLY_HEADERS = [
-    _header("表", "table"),
-    _header("检查", "ran", True),
-    _header("通过", "passed", True),
-    _header("警告", "warned", True),
-    _header("未通过", "failed", True),
+    header("表", "table"),
+    header("检查", "ran", True),
+    header("通过", "passed", True),
+    header("警告", "warned", True),
+    header("未通过", "failed", True),
 ]
-PROBLEM_HEADERS = [_header("检查", "check"), _header("表", "table"), _header("结果", "result")]
+PROBLEM_HEADERS = [header("检查", "check"), header("表", "table"), header("结果", "result")]
 
 
 def tally_rows(tallies: list[data.CheckTally]) -> list[dict]:
