@@ -9,8 +9,9 @@ setup: .venv/.synced
 
 # postgresql: the federation warehouse's tests start their own server from its binaries
 SYSTEM_DEPS = libpango-1.0-0 libpangoft2-1.0-0 chromium postgresql
-# report.docx opened as a picture in the tests: Word -> PDF (LibreOffice) -> PNG (pdftoppm), CJK glyphs
-SYSTEM_DEPS_LEAN = libreoffice-writer-nogui poppler-utils fonts-noto-cjk
+# report.docx opened as a picture in the tests: Word -> PDF (LibreOffice) -> PNG (pdftoppm), CJK glyphs;
+# marts.xlsx printed by LibreOffice Calc in the tests (no cell cut)
+SYSTEM_DEPS_LEAN = libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk
 
 system-deps:  ## Debian packages: PDF report (Pango), screenshot tests (Chromium), Word report test (LibreOffice), PostgreSQL (federation tests)
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

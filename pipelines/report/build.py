@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from pipelines.errors import UnionWarehouseError
-from pipelines.report import charts, data, fonts, numbers
+from pipelines.report import charts, check_summary, data, fonts, numbers
 from pipelines.report.summary import (
     Context,
     RenderedChapter,
@@ -225,6 +225,9 @@ class ReportData:
     lineage_rows: list[dict]
     checks: list[data.Check]
     checks_origin: str
+    check_tallies: list[dict]  # per table: ran, passed, warned, failed
+    check_problems: list[dict]  # the checks that failed, then those that warned, by name
+    check_sentence: str  # how many ran, passed, warned and failed
     file_headers: list[dict]
     file_rows: list[list]
     notes: list[str]
@@ -320,6 +323,7 @@ def collect(
                 cells.append(numbers.plain(value) if num else (value or ""))
             file_rows.append(cells)
 
+    tallies = data.tally_checks(checks)
     return ReportData(
         year=year,
         warehouse_name=Path(warehouse).name,
@@ -331,6 +335,9 @@ def collect(
         lineage_rows=lineage_rows,
         checks=checks,
         checks_origin=checks_origin,
+        check_tallies=check_summary.tally_rows(tallies),
+        check_problems=check_summary.problem_rows(checks),
+        check_sentence=check_summary.sentence(tallies, checks_origin),
         file_headers=file_headers,
         file_rows=file_rows,
         notes=notes,
@@ -374,7 +381,12 @@ def render_html(
         "change_rows": report.change_rows,
         "lineage_rows": report.lineage_rows,
         "checks": report.checks,
-        "checks_origin": report.checks_origin,
+        "checks_sentence": report.check_sentence,
+        "check_tallies": report.check_tallies,
+        "check_tally_headers": check_summary.TALLY_HEADERS,
+        "check_problems": report.check_problems,
+        "check_problem_headers": check_summary.PROBLEM_HEADERS,
+        "check_lists": check_summary.WHERE_LISTED,
         "files": report.file_rows,
         "file_headers": report.file_headers,
         "quarantine_accepted": report.quarantine_accepted,

@@ -33,6 +33,7 @@ import pytest
 
 from tests.conftest import DEMO_RAW, run_cli
 from tests.e2e import bad_input_corpus as corpus
+from tests.workbook_contents import sheets_by_table
 
 pytestmark = pytest.mark.e2e
 
@@ -199,6 +200,7 @@ class TestQuarantine:
         )
         workbook = openpyxl.load_workbook(year_dir / "quarantine.xlsx", read_only=True)
         assert set(workbook.sheetnames) == {
+            "目录",  # the contents: each sheet, the table it holds (audit.quarantine), its rows
             "文学院",
             "马克思主义学院",
             "美术学院",
@@ -224,7 +226,9 @@ class TestQuarantine:
         rows = list(sheet.iter_rows(min_row=3, values_only=True))
         reasons = {r[header.index("原因代码")] for r in rows}
         assert reasons == {"unknown_department", "unknown_county", "date_outside_year"}
-        total = sum(workbook[name].max_row - 2 for name in workbook.sheetnames)
+        departments = sheets_by_table(workbook)["audit.quarantine"]
+        assert sorted(departments) == sorted(set(workbook.sheetnames) - {"目录"})
+        total = sum(workbook[name].max_row - 2 for name in departments)
         assert total == len(published["scenario"].quarantined)
 
     def test_hostile_names_are_data(self, published):
