@@ -93,6 +93,8 @@ class Warehouse(dg.ConfigurableResource):
 
 
 UNIVERSITY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# the group role of a university's office in the federation database (`unionwh federation setup`)
+OFFICE_ROLE_PREFIX = "unionwh_office_"
 
 
 def check_university(code: str) -> str:
@@ -143,6 +145,11 @@ class PostgresWarehouse(Warehouse):
                 f"cannot connect to the federation database {self.dsn_without_password}: {reason}",
             ) from error
 
+    @property
+    def office_role(self) -> str:
+        """The role that owns the university's build databases (its office's users are in it)."""
+        return OFFICE_ROLE_PREFIX + check_university(self.university)
+
     def build_database(self, year: int | str) -> str:
         return f"unionwh_{check_university(self.university)}_{int(year)}"
 
@@ -171,7 +178,7 @@ class PostgresWarehouse(Warehouse):
     def connect_build(self, year: int | str) -> Any:
         from pipelines.postgres import PgConnection, ensure_database
 
-        ensure_database(self.dsn, self.build_database(year))
+        ensure_database(self.dsn, self.build_database(year), owner=self.office_role)
         return PgConnection(self.build_path(year))
 
     def connect_published(self, read_only: bool = True) -> Any:
