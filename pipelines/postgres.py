@@ -17,7 +17,7 @@ import decimal
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pyarrow as pa
@@ -57,12 +57,19 @@ def is_dsn(reference: object) -> bool:
     return str(reference).startswith(("postgresql://", "postgres://"))
 
 
-def database_dsn(dsn: str, database: str) -> str:
-    """The same server, credentials and options, another database (a postgresql:// URL)."""
+def database_dsn(dsn: str, database: str, role: str | None = None) -> str:
+    """The same server, credentials and options, another database (a postgresql:// URL); with
+    `role`, every session of it acts as that role (`-c role=…`, as SET ROLE: the user must be a
+    member), so what it creates is the role's, not the user's."""
     parts = urlsplit(dsn)
     if parts.scheme not in ("postgresql", "postgres"):
         raise ValueError(f"not a postgresql:// URL: {parts.scheme}")
-    return urlunsplit(parts._replace(path="/" + quote(database, safe="")))
+    query = parts.query
+    if role:
+        query = "&".join(
+            filter(None, [query, urlencode({"options": f"-c role={role}"}, quote_via=quote)])
+        )
+    return urlunsplit(parts._replace(path="/" + quote(database, safe=""), query=query))
 
 
 def dsn_parts(dsn: str) -> dict[str, str]:

@@ -156,7 +156,8 @@ class PostgresWarehouse(Warehouse):
     def build_path(self, year: int | str) -> str:  # type: ignore[override]
         from pipelines.postgres import database_dsn
 
-        return database_dsn(self.dsn, self.build_database(year))
+        # as the office's role: a build any of the office's users can rebuild, no one else's
+        return database_dsn(self.dsn, self.build_database(year), role=self.office_role)
 
     @property
     def private_dir(self) -> Path:
@@ -173,7 +174,10 @@ class PostgresWarehouse(Warehouse):
         from pipelines.postgres import dsn_parts
 
         parts = dsn_parts(self.build_path(year))
-        return {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
+        return {
+            **{f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()},
+            "UNIONWH_PG_ROLE": self.office_role,
+        }
 
     def connect_build(self, year: int | str) -> Any:
         from pipelines.postgres import PgConnection, ensure_database

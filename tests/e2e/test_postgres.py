@@ -262,6 +262,14 @@ def test_two_universities_share_the_server_without_mixing(
         )
     }
     assert builds == {f"unionwh_demo_{YEAR}", f"unionwh_{SECOND['university']}_{SECOND['year']}"}
+    # built as the office's role, by its user: any user of that office can rebuild the year
+    owners = rows(
+        database_dsn(federation, f"unionwh_{SECOND['university']}_{SECOND['year']}"),
+        "select nspname, pg_get_userbyid(nspowner) from pg_namespace where nspname in "
+        "('raw', 'staging', 'intermediate', 'marts', 'audit') union "
+        "select distinct schemaname, tableowner from pg_tables where schemaname = 'marts'",
+    )
+    assert {owner for _, owner in owners} == {office_role(SECOND["university"])}, owners
     # and each has its own files
     assert (
         published_parquet(second_university["marts"])["report_figures"]
