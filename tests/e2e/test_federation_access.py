@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from pipelines.errors import UnionWarehouseError
 from pipelines.postgres import database_dsn, ensure_database
 from pipelines.publish.federation import publish_federation
 from tests.conftest import PROJECT_ROOT, create_database, run_cli
@@ -355,6 +356,20 @@ def test_office_a_cannot_connect_to_b_build_database(server, unchanged):
 def test_office_a_cannot_create_b_build_database(server, unchanged):
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="unionwh_office_beibei"):
         ensure_database(dsn(server, "xinan"), "unionwh_beibei_2039", owner="unionwh_office_beibei")
+
+
+def test_a_build_database_office_a_made_for_b_is_refused_to_b(server, unchanged):
+    """xinan's user (CREATEDB) makes beibei's next build database before beibei does, to read
+    what beibei's run would land there: beibei's run refuses to build in it."""
+    squatted = "unionwh_beibei_2036"
+    with psycopg.connect(dsn(server, "xinan"), autocommit=True) as con:
+        con.execute(sql.SQL("create database {}").format(sql.Identifier(squatted)))
+    try:
+        with pytest.raises(UnionWarehouseError, match="owned by fa_xinan_clerk"):
+            ensure_database(dsn(server, "beibei"), squatted, owner="unionwh_office_beibei")
+    finally:
+        with psycopg.connect(server.dsn, autocommit=True) as con:
+            con.execute(sql.SQL("drop database {}").format(sql.Identifier(squatted)))
 
 
 # --- an analyst ----------------------------------------------------------------------------------
