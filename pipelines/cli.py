@@ -177,7 +177,7 @@ register_audit(app)
 register_report(app)
 register_check(app)
 register_bench(app)
-register_federation(app)
+register_federation(app, console, fail)
 
 
 def main() -> None:

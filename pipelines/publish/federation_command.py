@@ -1,15 +1,19 @@
-"""`unionwh federation setup`: the federation database's roles, policies and grants."""
+"""`unionwh federation setup`: the federation database's roles, policies and grants.
+
+No `from __future__ import annotations` here: Typer reads the command's annotations. The command
+line's console and error printer come in as arguments, so this module does not import
+pipelines.cli (which imports it)."""
 
 import os
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 
-def register(app: typer.Typer) -> None:
-    """Add `federation setup` to the app (pipelines/cli.py: `register_federation(app)`)."""
-    from pipelines import cli
-
+def register(app: typer.Typer, console: Console, fail: Callable) -> None:
+    """Add `federation setup` to the app (pipelines/cli.py: `register_federation(app, …)`)."""
     federation = typer.Typer(
         help="联合会数据库的角色与权限 (the federation database's roles and rights)",
         no_args_is_help=True,
@@ -17,7 +21,14 @@ def register(app: typer.Typer) -> None:
 
     @federation.command()
     def setup(
-        pg_dsn: cli.PgDsn = None,
+        pg_dsn: Annotated[
+            str | None,
+            typer.Option(
+                "--pg-dsn",
+                help="管理员连接联合会数据库 postgresql://admin@host:port/dbname (an administrator's "
+                "DSN of the federation database; or UNIONWH_PG_DSN)",
+            ),
+        ] = None,
         university: Annotated[
             list[str],
             typer.Option(
@@ -34,7 +45,9 @@ def register(app: typer.Typer) -> None:
                 "not needed when only adding a university)",
             ),
         ] = True,
-        debug: cli.Debug = False,
+        debug: Annotated[
+            bool, typer.Option("--debug", help="出错时显示堆栈 show tracebacks")
+        ] = False,
     ) -> None:
         """设置联合会数据库：角色、行级安全、授权（可重复运行） (set up the federation database:
         roles, row-level security, grants; idempotent). Run with an administrator's DSN."""
@@ -51,25 +64,23 @@ def register(app: typer.Typer) -> None:
 
             for code in university:  # every code checked before anything is sent
                 office_role(code)
-            with cli.console.status("设置联合会数据库 setting up the federation database…"):
+            with console.status("设置联合会数据库 setting up the federation database…"):
                 done = setup_federation(dsn, list(university), views=views)
         except UnionWarehouseError as error:
-            cli.fail(error, debug)
+            fail(error, debug)
             return
         except Exception as error:  # psycopg's errors: the server's own words
             if debug:
                 raise
             reason = " ".join(str(error).split()) or type(error).__name__
-            cli.fail(
-                UnionWarehouseError(f"联合会设置失败：{reason}", f"setup failed: {reason}"), debug
-            )
+            fail(UnionWarehouseError(f"联合会设置失败：{reason}", f"setup failed: {reason}"), debug)
             return
         for role in done["created_roles"]:
-            cli.console.print(f"新建角色 created role {role}")
+            console.print(f"新建角色 created role {role}")
         for table in done["secured"]:
-            cli.console.print(f"行级安全 row-level security: {table}")
+            console.print(f"行级安全 row-level security: {table}")
         listed = ", ".join(done["universities"]) or "—"
-        cli.console.print(f"联合会成员 universities: {listed}")
-        cli.console.print("完成 done")
+        console.print(f"联合会成员 universities: {listed}")
+        console.print("完成 done")
 
     app.add_typer(federation, name="federation")
