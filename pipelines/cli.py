@@ -22,6 +22,7 @@ from pipelines.bench import register as register_bench
 from pipelines.checks.command import register as register_check
 from pipelines.errors import UnionWarehouseError
 from pipelines.publish.audit import register as register_audit
+from pipelines.publish.federation_command import register as register_federation
 from pipelines.report.commands import register as register_report
 
 app = typer.Typer(
@@ -162,6 +163,9 @@ def run(
         year_marts = Path(marts_folder_from_environment().path)
         if isinstance(bound, PostgresWarehouse):
             bound.check_connection()
+            from pipelines.publish.federation_access import require_office
+
+            require_office(bound.dsn, bound.university)
     except UnionWarehouseError as error:
         fail(error, debug)
         return
@@ -202,6 +206,7 @@ register_audit(app)
 register_report(app)
 register_check(app)
 register_bench(app)
+register_federation(app, console, fail)
 
 
 def main() -> None:

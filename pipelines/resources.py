@@ -94,6 +94,8 @@ class Warehouse(dg.ConfigurableResource):
 
 
 UNIVERSITY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# the group role of a university's office in the federation database (`unionwh federation setup`)
+OFFICE_ROLE_PREFIX = "unionwh_office_"
 
 
 def check_university(code: str) -> str:
@@ -144,13 +146,19 @@ class PostgresWarehouse(Warehouse):
                 f"cannot connect to the federation database {self.dsn_without_password}: {reason}",
             ) from error
 
+    @property
+    def office_role(self) -> str:
+        """The role that owns the university's build databases (its office's users are in it)."""
+        return OFFICE_ROLE_PREFIX + check_university(self.university)
+
     def build_database(self, year: int | str) -> str:
         return f"unionwh_{check_university(self.university)}_{int(year)}"
 
     def build_path(self, year: int | str) -> str:  # type: ignore[override]
         from pipelines.postgres import database_dsn
 
-        return database_dsn(self.dsn, self.build_database(year))
+        # as the office's role: a build any of the office's users can rebuild, no one else's
+        return database_dsn(self.dsn, self.build_database(year), role=self.office_role)
 
     @property
     def private_dir(self) -> Path:
@@ -167,12 +175,15 @@ class PostgresWarehouse(Warehouse):
         from pipelines.postgres import dsn_parts
 
         parts = dsn_parts(self.build_path(year))
-        return {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
+        return {
+            **{f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()},
+            "UNIONWH_PG_ROLE": self.office_role,
+        }
 
     def connect_build(self, year: int | str) -> Any:
         from pipelines.postgres import PgConnection, ensure_database
 
-        ensure_database(self.dsn, self.build_database(year))
+        ensure_database(self.dsn, self.build_database(year), owner=self.office_role)
         return PgConnection(self.build_path(year))
 
     def connect_published(self, read_only: bool = True) -> Any:

@@ -162,6 +162,9 @@ def register(app: typer.Typer) -> None:
             bound = warehouse_from_environment()
             if isinstance(bound, PostgresWarehouse):
                 bound.check_connection()
+                from pipelines.publish.federation_access import require_office
+
+                require_office(bound.dsn, bound.university)  # the build is the office's
             outcome = run_year(year, console=cli.console, debug=debug, publish=False)
         except UnionWarehouseError as error:
             cli.fail(error, debug)

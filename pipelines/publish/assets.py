@@ -81,14 +81,16 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             # crash in between leaves the old manifest, so no later run takes the year as done
             if isinstance(warehouse, PostgresWarehouse):
                 # psycopg only for the federation (its import is 0.3 s of every DuckDB run)
-                from pipelines.publish.federation import build_federation_marts, publish_federation
+                from pipelines.publish.federation import check_federation_marts, publish_federation
+                from pipelines.publish.federation_access import require_office
 
+                require_office(warehouse.dsn, warehouse.university)
                 tables = publish_federation(build, warehouse.dsn, warehouse.university, year)
                 context.log.info(
                     f"已发布到联合会数据库 published to the federation database: "
                     f"{warehouse.university} {year}, {len(tables)} tables"
                 )
-                build_federation_marts(
+                check_federation_marts(
                     warehouse.dsn, warehouse.private_dir / "dbt-target-federation", year
                 )
             else:
