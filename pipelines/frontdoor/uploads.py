@@ -5,6 +5,7 @@ nothing."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import unicodedata
@@ -111,7 +112,7 @@ def _too_big(name: str, limits: Limits) -> UploadRefused:
 
 def _check_zip(name: str, data: bytes, limits: Limits) -> None:
     """Declared sizes first (cheap), then the real ones, unzipping member by member and stopping
-    as soon as the total passes the limit."""
+    as soon as the total passes the limit (the declared sizes of a crafted zip may lie)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -123,7 +124,11 @@ def _check_zip(name: str, data: bytes, limits: Limits) -> None:
                 raise _not_a_spreadsheet(name)
             total = 0
             for member in members:
-                with archive.open(member) as stream:
+                # zipfile stops at the declared size: declare the limit instead, so a member
+                # that lies about its size is unzipped until it passes the limit
+                probe = copy.copy(member)
+                probe.file_size = limits.unzipped_bytes + 1
+                with archive.open(probe) as stream:
                     while chunk := stream.read(1 << 20):
                         total += len(chunk)
                         if total > limits.unzipped_bytes:
