@@ -57,7 +57,7 @@ dev: setup  ## the Dagster UI and daemon (schedule, sensor) on http://127.0.0.1:
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(UV) run dagster dev
 
 serve: setup  ## the departments' submission page on http://127.0.0.1:8765 (codes: unionwh serve --add-department <code>)
-	$(UV) run unionwh serve
+	$(UV) run unionwh serve --year $(YEAR)
 
 clean:
 	rm -rf warehouse dbt_project/target .pytest_cache

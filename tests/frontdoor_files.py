@@ -4,15 +4,12 @@ choices by their Chinese names)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import polars as pl
 
-from pipelines.contract import Column, Table, load_contract
-from pipelines.frontdoor.template import FIRST_DATA_ROW, write_templates
+from pipelines.contract import Table, load_contract
+from pipelines.frontdoor import fill as frontdoor_fill
 from pipelines.ingest.files import read_file
 from tests.conftest import DEMO_RAW
 
@@ -34,38 +31,11 @@ def demo_rows(source: str) -> dict[str, pl.DataFrame]:
     }
 
 
-def cell(column: Column, value: object, precision: str | None = None) -> object:
-    """A typed value as a clerk would type it into the template."""
-    if value is None:
-        return None
-    if column.values:
-        return next(zh for zh, key in column.values.items() if key == value and zh != "blank")
-    if column.type == "department_list":
-        return "、".join(value)
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dt.date) and precision == "month":
-        return f"{value.year}年{value.month}月"
-    return value
-
-
 def fill_template(
     out_dir: Path, source: str, rows: dict[str, list[dict]], name: str | None = None
 ) -> Path:
-    """A template of the source with rows (per table, as dicts of typed values) filled in."""
-    (path,) = write_templates(out_dir, DEMO_YEAR, source)
-    workbook = openpyxl.load_workbook(path)
-    for table in load_contract().tables_of(source):
-        sheet = workbook[table.zh[:31]]
-        for offset, row in enumerate(rows.get(table.table, [])):
-            for index, column in enumerate(table.columns):
-                value = cell(column, row.get(column.name), row.get(f"{column.name}_precision"))
-                sheet.cell(FIRST_DATA_ROW + 1 + offset, index + 1, value)
-    target = path.with_name(name) if name else path
-    workbook.save(target)
-    if target != path:
-        path.unlink()
-    return target
+    """A template of the demo year's source with rows (per table, as dicts of typed values)."""
+    return frontdoor_fill.fill_template(out_dir, DEMO_YEAR, source, rows, name)
 
 
 def contract_frame(table: Table, frame: pl.DataFrame) -> pl.DataFrame:

@@ -91,6 +91,7 @@ def validate(
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址 address")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="端口 port")] = 8765,
+    year: Year = DEFAULT_YEAR,
     raw_dir: RawDir = Path("raw"),
     warehouse: WarehousePath = Path("warehouse/union.duckdb"),
     marts_dir: MartsDir = Path("marts"),
@@ -106,7 +107,7 @@ def serve(
     from pipelines.frontdoor import accounts
     from pipelines.frontdoor.web.app import Settings, create_app
 
-    settings = Settings(raw_dir.resolve(), marts_dir.resolve(), warehouse.resolve())
+    settings = Settings(raw_dir.resolve(), marts_dir.resolve(), warehouse.resolve(), year=year)
     if add_department or add_office:
         code = accounts.OFFICE if add_office else str(add_department)
         try:

@@ -86,7 +86,8 @@ def year_status(
     if quarantine.exists():
         counts = pl.read_parquet(quarantine).group_by("department_code").len()
         status.quarantine_counts = {
-            (r["department_code"] or ""): r["len"] for r in counts.iter_rows(named=True)
+            (r["department_code"] or ""): r["len"]
+            for r in counts.sort("department_code", nulls_last=True).iter_rows(named=True)
         }
     if manifest:
         checks = manifest.get("checks", [])

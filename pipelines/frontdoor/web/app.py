@@ -51,6 +51,7 @@ class Settings:
     marts_dir: Path
     warehouse: Path  # the published DuckDB file; private/ beside it holds the front door's files
     limits: Limits = field(default_factory=Limits)
+    year: int = dt.date.today().year  # the year the pages open on
 
     @property
     def work_dir(self) -> Path:
@@ -110,7 +111,7 @@ def create_app(settings: Settings) -> BodyLimit:
         account = _require(request)
         if account.is_office:
             return RedirectResponse("/office", 303)
-        year = _year(request.query_params.get("year"))
+        year = _year(request.query_params.get("year"), settings.year)
         submitted = [
             r
             for r in submissions.ledger(settings.work_dir, year).values()
@@ -128,7 +129,7 @@ def create_app(settings: Settings) -> BodyLimit:
             max_files=MAX_FILES_PER_UPLOAD, max_fields=10, max_part_size=4096
         ) as form:
             require_csrf(request, form)
-            year = _year(form.get("year"))
+            year = _year(form.get("year"), settings.year)
             source = str(form.get("source", ""))
             if source not in contract.sources:
                 raise HTTPException(400, "未知的数据来源 / unknown source")
@@ -209,7 +210,10 @@ def create_app(settings: Settings) -> BodyLimit:
 
     async def template(request: Request) -> Response:
         account = _require(request)
-        year, source = _year(request.path_params["year"]), request.path_params["source"]
+        year, source = (
+            _year(request.path_params["year"], settings.year),
+            request.path_params["source"],
+        )
         if source not in contract.sources:
             raise HTTPException(404, "未知的数据来源 / unknown source")
         owner = None if account.is_office else account.code
@@ -223,7 +227,7 @@ def create_app(settings: Settings) -> BodyLimit:
         account = _require(request)
         if not account.is_office:
             raise HTTPException(403, "仅工会办公室可见 / the union office's page")
-        year = _year(request.query_params.get("year"))
+        year = _year(request.query_params.get("year"), settings.year)
         status = await run_in_threadpool(
             year_status,
             year,
@@ -244,7 +248,7 @@ def create_app(settings: Settings) -> BodyLimit:
 
     async def quarantine(request: Request) -> Response:
         account = _require(request)
-        year, code = _year(request.path_params["year"]), request.path_params["code"]
+        year, code = _year(request.path_params["year"], settings.year), request.path_params["code"]
         if not account.is_office and account.code != code:
             raise HTTPException(403, "只能下载本部门的待改行 / only your department's rows")
         rows = department_quarantine(settings.marts_dir, year, code)
@@ -312,9 +316,9 @@ def _sign_in_choices(settings: Settings) -> list[tuple[str, str]]:
     ]
 
 
-def _year(value: object) -> int:
+def _year(value: object, default: int) -> int:
     if value in (None, ""):
-        return dt.date.today().year
+        return default
     text = str(value)
     if not text.isdigit() or not 2000 <= int(text) <= 2100:
         raise HTTPException(400, "年度无效 / invalid year")
