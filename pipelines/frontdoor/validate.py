@@ -1,15 +1,19 @@
 """Instant checks of submitted files, with the nightly run's own rules.
 
 There is no second copy of the rules. A file is read by the same code the nightly run uses
-(pipelines.ingest.files.read_file: header, required columns, types, enums), landed into a scratch
+(pipelines.ingest.files.read_file: header, required columns, types, enums), in the same reader
+processes (pipelines.ingest.readers: a reader that crashes on a hostile file rejects that file
+and does not take the page down), landed into a scratch
 DuckDB build with the same landing (pipelines.ingest.source.land_source) beside that year's roster
 (the raw/<year>/members/ files, read the same way), and classified by the same dbt models: the
 source's `int_<table>_classified` and everything upstream (departments, roster, fiscal year,
 duplicates and conflicts within the files), built by dbt in this process on the scratch file. The
 rows it holds are read back with their file, sheet, row, column and cell value.
 
-The scratch build lives in the private warehouse folder (it holds the roster) and is rebuilt on
-every check, under a file lock, so the CLI and the web page never share a half-built file. dbt's
+The scratch build lives in the private warehouse folder (it holds the roster) and is made anew for
+every check, under a file lock, so the CLI and the web page never share a half-built file: a copy of
+a base build (the roster landed, the seeds and the roster's models built), kept until the roster,
+the dbt project or the contract changes, then the source's own models on the checked rows. dbt's
 parsed project is kept beside it (pipelines.dbt_runner.load_manifest), so only the first check after
 a change of the dbt project pays dbt's parse.
 """
@@ -18,7 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +34,11 @@ import duckdb
 
 from pipelines.contract import Contract, Table, load_contract
 from pipelines.frontdoor.advice import advice_for
-from pipelines.ingest.files import FileRead, read_file
+from pipelines.ingest.files import FileRead
+from pipelines.ingest.land import ensure_raw_schema
+from pipelines.ingest.readers import submit_files
 from pipelines.ingest.source import SourceLoad, land_source, source_files
+from pipelines.ingest.template_stamp import contract_version
 from pipelines.ingest.workbook import read_grids
 from pipelines.parse.headers import find_header
 from pipelines.parse.text import normalize_header
@@ -111,14 +121,16 @@ def validate_files(
     """Check files (path, name shown) as the nightly run of `year` would classify their rows."""
     contract = load_contract()
     checks: list[FileCheck] = []
-    by_source: dict[str, list[FileRead]] = {}
+    triples = []
     for path, name in files:
         found = source or detect_source(path, name, contract)
         if found is None:
             checks.append(_unrecognised(name, contract))
-            continue
-        read = read_file(path, name, found, contract.tables_of(found))
-        by_source.setdefault(found, []).append(read)
+        else:
+            triples.append((path, name, found))
+    by_source: dict[str, list[FileRead]] = {}
+    for pending in submit_files(triples, contract):
+        by_source.setdefault(pending.source, []).append(pending.result())
     for found, reads in by_source.items():
         checks.extend(_classify(reads, found, year, raw_dir, work_dir, contract))
     order = {name: index for index, (_, name) in enumerate(files)}
@@ -155,19 +167,82 @@ def _classify(
     checks = {r.file_name: _file_check(r) for r in reads}
     loaded = [r for r in reads if r.status == "loaded"]
     if loaded:
-        roster = None if source == ROSTER_SOURCE else _roster(raw_dir, year, contract)
+        tables = contract.tables_of(source)
         with _scratch_build(work_dir, year) as scratch:
-            con = duckdb.connect(str(scratch))
-            try:
-                land_source(con, contract, SourceLoad(source, loaded))
-                if roster is not None:
-                    land_source(con, contract, roster)
-            finally:
-                con.close()
-            tables = contract.tables_of(source)
-            _build(scratch, work_dir, year, tables)
+            _start_from_base(scratch, work_dir, year, source, raw_dir, contract)
+            _land(scratch, contract, SourceLoad(source, loaded))
+            _build(scratch, work_dir, year, _checked_selection(source, tables))
             _collect(scratch, tables, checks)
     return list(checks.values())
+
+
+def _land(scratch: Path, contract: Contract, load: SourceLoad) -> None:
+    con = duckdb.connect(str(scratch))
+    try:
+        land_source(con, contract, load)
+    finally:
+        con.close()
+
+
+def _base_selection(source: str, tables: tuple[Table, ...]) -> list[str]:
+    """What the source's classification reads that does not read the source: seeds, the roster's
+    models, the department names (and the reasons' seed, for the messages)."""
+    wanted = " ".join([*(f"+{classified_model(t)}" for t in tables), "reason_codes"])
+    return ["--select", wanted, "--exclude", f"source:{source}+"]
+
+
+def _checked_selection(source: str, tables: tuple[Table, ...]) -> list[str]:
+    """The models between the source's landed rows and its classification."""
+    return ["--select", " ".join(f"source:{source}+,+{classified_model(t)}" for t in tables)]
+
+
+def _start_from_base(
+    scratch: Path, work_dir: Path, year: int, source: str, raw_dir: Path, contract: Contract
+) -> None:
+    """Make the scratch build a copy of the source's base build: the roster landed and every model
+    the checks read besides the source's own, built once per roster, dbt project and contract and
+    kept beside the scratch file (the roster is the slow part of a check)."""
+    base = scratch.with_name(f"base-{source}.duckdb")
+    stamp = base.with_suffix(".key")
+    key = _base_key(raw_dir, year, source, contract)
+    if base.exists() and stamp.exists() and stamp.read_text() == key:
+        shutil.copyfile(base, scratch)
+        return
+    if source != ROSTER_SOURCE:
+        _land(scratch, contract, _roster(raw_dir, year, contract))
+    else:
+        con = duckdb.connect(str(scratch))
+        try:
+            ensure_raw_schema(con, contract)
+        finally:
+            con.close()
+    _build(scratch, work_dir, year, _base_selection(source, contract.tables_of(source)))
+    con = duckdb.connect(str(scratch))
+    con.execute("checkpoint")
+    con.close()
+    partial = base.with_name(base.name + ".partial")
+    shutil.copyfile(scratch, partial)
+    os.replace(partial, base)
+    stamp.write_text(key)
+
+
+def _base_key(raw_dir: Path, year: int, source: str, contract: Contract) -> str:
+    from pipelines.publish.fingerprint import tree_sha256
+    from pipelines.resources import PROJECT_ROOT
+
+    year_dir = raw_dir / str(year)
+    roster = [
+        (p.relative_to(year_dir).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in source_files(year_dir, ROSTER_SOURCE)
+    ]
+    parts = {
+        "year": year,
+        "source": source,
+        "roster": roster if source != ROSTER_SOURCE else [],
+        "dbt_project": tree_sha256(PROJECT_ROOT / "dbt_project"),
+        "contract": contract_version(),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def _file_check(read: FileRead) -> FileCheck:
@@ -208,11 +283,11 @@ def _roster(raw_dir: Path, year: int, contract: Contract) -> SourceLoad:
     """The year's roster as the nightly run reads it (an empty one when none has arrived yet:
     every staff id is then unknown, as it would be tonight)."""
     year_dir = raw_dir / str(year)
-    tables = contract.tables_of(ROSTER_SOURCE)
-    reads = [
-        read_file(p, p.relative_to(year_dir).as_posix(), ROSTER_SOURCE, tables)
+    triples = [
+        (p, p.relative_to(year_dir).as_posix(), ROSTER_SOURCE)
         for p in source_files(year_dir, ROSTER_SOURCE)
     ]
+    reads = [pending.result() for pending in submit_files(triples, contract)]
     return SourceLoad(ROSTER_SOURCE, [r for r in reads if r.status == "loaded"])
 
 
@@ -232,14 +307,13 @@ def _scratch_build(work_dir: Path, year: int) -> Iterator[Path]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _build(scratch: Path, work_dir: Path, year: int, tables: tuple[Table, ...]) -> None:
-    """dbt builds the source's classification and what it reads (seeds, roster), no tests."""
+def _build(scratch: Path, work_dir: Path, year: int, selection: list[str]) -> None:
+    """dbt builds the selected models and seeds on the scratch file, no tests."""
     from pipelines.dbt_runner import DbtBuild, invoke, load_manifest
 
     build = DbtBuild(build_ref=scratch, target_dir=work_dir / str(year) / "dbt-target", year=year)
     manifest = load_manifest(build)
-    selection = " ".join([*(f"+{classified_model(t)}" for t in tables), "reason_codes"])
-    command = ["build", "--select", selection]
+    command = ["build", *selection]
     command += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     result = invoke(build, command, manifest)
     failed = [r for r in result.result.results if str(r.status) not in {"success", "pass"}]
