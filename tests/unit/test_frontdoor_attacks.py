@@ -205,3 +205,21 @@ def test_access_codes_are_stored_hashed(site):
     stored = site.settings.accounts_path.read_text()
     assert all(secret not in stored for secret in site.codes.values())
     assert '"hash"' in stored and '"salt"' in stored
+
+
+def test_a_department_downloads_its_template_and_its_own_held_rows(client, site):
+    import openpyxl
+    import polars as pl
+
+    signed_in(client, site, "education")
+    template = client.get("/template/2023/welfare")
+    assert template.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(template.content))
+    assert workbook.custom_doc_props["unionwh_department"].value == "education"
+    held = client.get("/quarantine/2023/education")
+    assert held.status_code == 200
+    rows = pl.read_excel(io.BytesIO(held.content))
+    published = pl.read_parquet(site.settings.marts_dir / "2023" / "quarantine.parquet")
+    expected = published.filter(pl.col("department_code") == "education")
+    assert expected.height > 0
+    assert sorted(rows["landed_row_id"]) == sorted(expected["landed_row_id"])
