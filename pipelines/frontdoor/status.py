@@ -44,6 +44,7 @@ class YearStatus:
     run: dict | None = None
     figures: list[tuple[str, str]] = field(default_factory=list)
     latest_log: str | None = None
+    latest_run_published: bool | None = None  # the latest run's log is the published run's
 
 
 def _department_of(relative: str, submitted: dict) -> str | None:
@@ -104,6 +105,8 @@ def year_status(
     logs = year_logs(warehouse, year)
     if logs:
         status.latest_log = logs[-1].name
+        if status.run:  # a log is named <year>-<date>-<time>-<first 8 of the run id>.log
+            status.latest_run_published = logs[-1].stem.endswith(status.run["run_id"])
     return status
 
 

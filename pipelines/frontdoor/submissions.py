@@ -42,15 +42,28 @@ class Staged:
     problems: list[dict]
 
 
+STAGED_HOURS = 24  # a checked file not submitted within a day is dropped
+
+
 def stage(
     work_dir: Path, data: bytes, department: str, year: int, source: str, file_name: str
 ) -> tuple[str, Path]:
+    _sweep(work_dir / STAGING)
     staged_id = secrets.token_hex(12)
     folder = work_dir / STAGING / staged_id
     folder.mkdir(parents=True)
     path = folder / file_name
     path.write_bytes(data)
     return staged_id, path
+
+
+def _sweep(staging: Path) -> None:
+    if not staging.is_dir():
+        return
+    oldest = dt.datetime.now().timestamp() - STAGED_HOURS * 3600
+    for folder in staging.iterdir():
+        if folder.stat().st_mtime < oldest:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def save_check(work_dir: Path, staged: Staged) -> None:

@@ -17,6 +17,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
 from pipelines.contract import Column, Table, load_contract
+from pipelines.errors import UnionWarehouseError
 from pipelines.frontdoor.departments import Department, department, load_departments
 from pipelines.ingest.template_stamp import VERSION_PROPERTY, contract_version
 
@@ -61,16 +62,12 @@ def write_templates(
     sources = [source] if source else list(contract.sources)
     unknown = [s for s in sources if s not in contract.sources]
     if unknown:
-        from pipelines.errors import UnionWarehouseError
-
         raise UnionWarehouseError(
             f"未知的数据来源 {unknown[0]}：应为 {'、'.join(contract.sources)} 之一",
             f"unknown source {unknown[0]}: expected one of {', '.join(contract.sources)}",
         )
     owner = department(department_code) if department_code else None
     if department_code and owner is None:
-        from pipelines.errors import UnionWarehouseError
-
         raise UnionWarehouseError(
             f"未知的部门代码 {department_code}", f"unknown department code {department_code}"
         )

@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import Contract, Table, load_contract
+from pipelines.errors import FileRejected
 from pipelines.frontdoor.advice import advice_for
 from pipelines.ingest.files import FileRead
 from pipelines.ingest.land import ensure_raw_schema
@@ -42,6 +43,7 @@ from pipelines.ingest.template_stamp import contract_version
 from pipelines.ingest.workbook import read_grids
 from pipelines.parse.headers import find_header
 from pipelines.parse.text import normalize_header
+from pipelines.sql import quote_identifier
 
 ROSTER_SOURCE = "members"
 MASK = "***"
@@ -99,8 +101,6 @@ class Validation:
 def detect_source(path: Path, display_name: str, contract: Contract) -> str | None:
     """The source whose header a visible sheet holds (the header rule of the nightly run, applied
     to every table of the contract at once); None when no sheet has one or the file is unreadable."""
-    from pipelines.errors import FileRejected
-
     try:
         grids = read_grids(path, display_name)
     except FileRejected:
@@ -309,7 +309,7 @@ def _scratch_build(work_dir: Path, year: int) -> Iterator[Path]:
 
 def _build(scratch: Path, work_dir: Path, year: int, selection: list[str]) -> None:
     """dbt builds the selected models and seeds on the scratch file, no tests."""
-    from pipelines.dbt_runner import DbtBuild, invoke, load_manifest
+    from pipelines.dbt_runner import DbtBuild, DbtError, invoke, load_manifest
 
     build = DbtBuild(build_ref=scratch, target_dir=work_dir / str(year) / "dbt-target", year=year)
     manifest = load_manifest(build)
@@ -318,8 +318,6 @@ def _build(scratch: Path, work_dir: Path, year: int, selection: list[str]) -> No
     result = invoke(build, command, manifest)
     failed = [r for r in result.result.results if str(r.status) not in {"success", "pass"}]
     if failed:
-        from pipelines.dbt_runner import DbtError
-
         names = ", ".join(r.node.name for r in failed)
         raise DbtError(
             f"检查所用的 dbt 模型失败：{names}", f"the check's dbt models failed: {names}"
@@ -349,8 +347,6 @@ order by classified.file_name, classified.sheet_name, classified.row_number
 
 
 def _collect(scratch: Path, tables: tuple[Table, ...], checks: dict[str, FileCheck]) -> None:
-    from pipelines.sql import quote_identifier
-
     con = duckdb.connect(str(scratch), read_only=True)
     try:
         for table in tables:

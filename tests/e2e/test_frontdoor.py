@@ -290,6 +290,9 @@ def test_a_department_uploads_sees_its_errors_and_submits(server, browser, tmp_p
 
 def test_the_office_sees_what_arrived_and_what_is_missing(server, browser):
     """After the department's test: its file has arrived, the other department is missing."""
+    logs = server["site"].settings.warehouse.parent / "logs"
+    logs.mkdir(exist_ok=True)  # a later run that failed: its log, and no publication of it
+    (logs / f"{DEMO_YEAR}-20991231-235959-0badf00d.log").write_text("failed\n")
     page = browser.new_page(viewport={"width": 1200, "height": 800})
     _sign_in(page, server["url"], "office", server["site"].codes["office"])
     assert page.url.endswith("/office")
@@ -305,6 +308,7 @@ def test_the_office_sees_what_arrived_and_what_is_missing(server, browser):
     assert "慰问与帮扶发放明细" not in missing["马克思主义学院"]
     assert OTHER_DEPARTMENT != DEPARTMENT
     assert "已发布" in page.inner_text("#last-run")
+    assert "最新一次运行没有发布" in page.inner_text("#latest-not-published")
     assert "党委办公室、校长办公室" in page.inner_text("#quarantine")
     assert page.locator("#figures tr").count() > 10
     _shot(page, "frontdoor-office", server["root"])
