@@ -62,6 +62,7 @@ def validate(
     """按今晚运行的规则检查文件 (check files with the nightly run's rules; exit 0 only when every
     row would load clean)."""
     from pipelines.frontdoor.validate import validate_files
+    from pipelines.ingest.readers import shutdown_pool
 
     missing = [f for f in files if not f.is_file()]
     if missing:
@@ -72,6 +73,8 @@ def validate(
     except UnionWarehouseError as error:
         _fail(error)
         return
+    finally:
+        shutdown_pool()  # the reader processes are not left for the exit to wait on
     for check in result.files:
         mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
         console.print(
@@ -119,8 +122,15 @@ def serve(
         return
     import uvicorn
 
+    from pipelines.ingest.readers import shutdown_pool
+
     console.print(f"报送网页 submission page: http://{host}:{port}/")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    except KeyboardInterrupt:  # uvicorn stops gracefully, then raises Ctrl-C's signal again
+        pass
+    finally:
+        shutdown_pool()  # the checks' reader processes, kept warm while the page runs
 
 
 def register(app: typer.Typer) -> None:
