@@ -55,9 +55,10 @@ def _write(path: Path, accounts: dict) -> None:
     partial.replace(path)
 
 
-def add_account(path: Path, code: str) -> str:
+def add_account(path: Path, code: str, sources: tuple[str, ...] = ()) -> str:
     """Make (or replace) the access code of a department (or of the office); return the code,
-    which is not stored anywhere in clear."""
+    which is not stored anywhere in clear. `sources`: what the department is expected to send each
+    year (the office's page lists what is missing of them); none given: every source."""
     if code != OFFICE and department(code) is None:
         raise UnionWarehouseError(
             f"未知的部门代码 {code}（见 dbt_project/seeds/departments.csv）",
@@ -70,6 +71,7 @@ def add_account(path: Path, code: str) -> str:
         "salt": base64.b64encode(salt).decode(),
         "hash": base64.b64encode(_hash(secret, salt, **SCRYPT)).decode(),
         **SCRYPT,
+        "sources": list(sources),
     }
     _write(path, accounts)
     return secret
@@ -77,6 +79,15 @@ def add_account(path: Path, code: str) -> str:
 
 def account_codes(path: Path) -> list[str]:
     return sorted(_read(path))
+
+
+def expected_sources(path: Path) -> dict[str, list[str]]:
+    """Each department's expected sources (an empty list: every source)."""
+    return {
+        code: list(record.get("sources") or [])
+        for code, record in sorted(_read(path).items())
+        if code != OFFICE
+    }
 
 
 def sign_in(path: Path, code: str, secret: str) -> Account | None:

@@ -105,6 +105,14 @@ def serve(
     add_office: Annotated[
         bool, typer.Option("--add-office", help="为工会办公室生成访问码 the office's code")
     ] = False,
+    sends: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sends",
+            help="与 --add-department 同用：该部门每年应报送的来源（可多次；默认全部） "
+            "with --add-department: a source the department sends each year (repeat; default all)",
+        ),
+    ] = None,
 ) -> None:
     """启动报送网页 (the departments' submission page and the office's status page)."""
     from pipelines.frontdoor import accounts
@@ -114,7 +122,7 @@ def serve(
     if add_department or add_office:
         code = accounts.OFFICE if add_office else str(add_department)
         try:
-            secret = accounts.add_account(settings.accounts_path, code)
+            secret = accounts.add_account(settings.accounts_path, code, _sources(sends or []))
         except UnionWarehouseError as error:
             _fail(error)
             return
@@ -131,6 +139,19 @@ def serve(
         pass
     finally:
         shutdown_pool()  # the checks' reader processes, kept warm while the page runs
+
+
+def _sources(names: list[str]) -> tuple[str, ...]:
+    from pipelines.contract import load_contract
+
+    known = load_contract().sources
+    for name in names:
+        if name not in known:
+            raise UnionWarehouseError(
+                f"未知的数据来源 {name}：应为 {'、'.join(known)} 之一",
+                f"unknown source {name}: expected one of {', '.join(known)}",
+            )
+    return tuple(names)
 
 
 def register(app: typer.Typer) -> None:

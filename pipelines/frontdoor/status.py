@@ -60,8 +60,14 @@ def _manifest(marts_dir: Path, year: int) -> dict | None:
 
 
 def year_status(
-    year: int, raw_dir: Path, marts_dir: Path, warehouse: Path, work_dir: Path, accounts: list[str]
+    year: int,
+    raw_dir: Path,
+    marts_dir: Path,
+    warehouse: Path,
+    work_dir: Path,
+    expected: dict[str, list[str]],
 ) -> YearStatus:
+    """`expected`: department code -> the sources it sends (empty: every source)."""
     status = YearStatus(year)
     contract = load_contract()
     submitted = ledger(work_dir, year)
@@ -78,9 +84,10 @@ def year_status(
             who = _department_of(relative, submitted)
             have.setdefault(who or "", set()).add(source)
             status.arrivals.append(_arrival(source, who, relative, path, submitted, published))
-    for code in accounts:
+    for code, sources in expected.items():
         if department(code):
-            missing = [s for s in contract.sources if s not in have.get(code, set())]
+            due = sources or list(contract.sources)
+            missing = [s for s in due if s not in have.get(code, set())]
             if missing:
                 status.missing[code] = missing
     quarantine = marts_dir / str(year) / "quarantine.parquet"

@@ -235,7 +235,7 @@ def create_app(settings: Settings) -> BodyLimit:
             settings.marts_dir,
             settings.warehouse,
             settings.work_dir,
-            accounts.account_codes(settings.accounts_path),
+            accounts.expected_sources(settings.accounts_path),
         )
         names = {
             code: (department(code).name if department(code) else code)
