@@ -3,7 +3,7 @@ PYTHON ?= python3
 UV = $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 YEAR ?= 2023
 
-.PHONY: system-deps setup demo test unit e2e lint bench dev demo-data clean
+.PHONY: system-deps setup demo test unit e2e lint bench dev serve demo-data clean
 
 setup: .venv/.synced
 
@@ -56,6 +56,9 @@ demo-data: setup  ## regenerate the shipped demo year
 dev: setup  ## the Dagster UI and daemon (schedule, sensor) on http://127.0.0.1:3000
 	@mkdir -p .dagster_home && cp -n dagster.yaml .dagster_home/dagster.yaml 2>/dev/null || true
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(UV) run dagster dev
+
+serve: setup  ## the departments' submission page on http://127.0.0.1:8765 (codes: unionwh serve --add-department <code>)
+	$(UV) run unionwh serve --year $(YEAR)
 
 clean:
 	rm -rf warehouse dbt_project/target .pytest_cache

@@ -21,6 +21,7 @@ from rich.console import Console
 from pipelines.bench import register as register_bench
 from pipelines.checks.command import register as register_check
 from pipelines.errors import UnionWarehouseError
+from pipelines.frontdoor.commands import register as register_frontdoor
 from pipelines.publish.audit import register as register_audit
 from pipelines.publish.federation_command import register as register_federation
 from pipelines.report.commands import register as register_report
@@ -207,6 +208,7 @@ register_report(app)
 register_check(app)
 register_bench(app)
 register_federation(app, console, fail)
+register_frontdoor(app)
 
 
 def main() -> None:
