@@ -13,6 +13,7 @@ import openpyxl
 from pipelines.checks.assets import QUARANTINE_SHARES, quarantine_limit_check
 from pipelines.checks.quarantine import CHECK_NAME
 from pipelines.partitions import fiscal_years
+from pipelines.publish.workbook import CONTENTS_SHEET
 from pipelines.resources import MartsFolder, QuarantineAcceptance, Warehouse
 from pipelines.runner import RunOutcome, _collect_steps
 
@@ -96,7 +97,7 @@ def test_over_the_limit_stops_publication_then_accepting_the_source_publishes(tm
     assert "第 3 行，慰问类别 为空" in check.details
     assert f"隔离行已写入 {workbook}" in check.details
     book = openpyxl.load_workbook(workbook, read_only=True)
-    assert book.sheetnames == ["文学院"]
+    assert book.sheetnames == [CONTENTS_SHEET, "文学院"]
     assert book["文学院"].max_row - 2 == QUARANTINED  # title and header rows, then the rows
 
     outcome, marker = run(tmp_path, accepted=["welfare"])
