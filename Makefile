@@ -3,14 +3,15 @@ PYTHON ?= python3
 UV = $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 YEAR ?= 2023
 
-.PHONY: system-deps setup demo test unit e2e lint bench dev demo-data clean
+.PHONY: system-deps setup demo test unit e2e lint bench dev serve demo-data clean
 
 setup: .venv/.synced
 
 # postgresql: the federation warehouse's tests start their own server from its binaries
 SYSTEM_DEPS = libpango-1.0-0 libpangoft2-1.0-0 chromium postgresql
-# report.docx opened as a picture in the tests: Word -> PDF (LibreOffice) -> PNG (pdftoppm), CJK glyphs
-SYSTEM_DEPS_LEAN = libreoffice-writer-nogui poppler-utils fonts-noto-cjk
+# report.docx opened as a picture in the tests: Word -> PDF (LibreOffice) -> PNG (pdftoppm), CJK glyphs;
+# marts.xlsx printed by LibreOffice Calc in the tests (no cell cut)
+SYSTEM_DEPS_LEAN = libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk
 
 system-deps:  ## Debian packages: PDF report (Pango), screenshot tests (Chromium), Word report test (LibreOffice), PostgreSQL (federation tests)
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -59,6 +60,9 @@ demo-data: setup  ## regenerate the shipped demo year
 dev: setup  ## the Dagster UI and daemon (schedule, sensor) on http://127.0.0.1:3000
 	@mkdir -p .dagster_home && cp -n dagster.yaml .dagster_home/dagster.yaml 2>/dev/null || true
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(UV) run dagster dev
+
+serve: setup  ## the departments' submission page on http://127.0.0.1:8765 (codes: unionwh serve --add-department <code>)
+	$(UV) run unionwh serve --year $(YEAR)
 
 clean:
 	rm -rf warehouse dbt_project/target .pytest_cache

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from pipelines.db.pgserver import TemporaryPostgres  # noqa: E402
 from pipelines.db.postgres import database_dsn  # noqa: E402
 from pipelines.publish.federation import publish_federation  # noqa: E402
+from pipelines.publish.federation_access import setup_federation  # noqa: E402
 
 STAGE_ROW = re.compile(r"│ (\S.*?) +│ +([\d.]+) │")
 # the rows of `unionwh run`'s stage table (its per-source table has the same shape)
@@ -62,6 +63,7 @@ def engines(server: TemporaryPostgres, work: Path, runs: int) -> dict:
     federation = server.dsn_for("federation")
     with psycopg.connect(server.dsn, autocommit=True) as con:
         con.execute("create database federation")
+    setup_federation(federation, ["demo", "readers"])  # roles and row-level security, as served
     common = ["run", "--year", "2023", "--raw-dir", str(ROOT / "raw")]
     commands = {
         "duckdb": [

@@ -7,6 +7,7 @@ quality suites, documentation) reads it from here, so a new column is one edit i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
 from functools import cache
 from pathlib import Path
 
@@ -40,6 +41,7 @@ LINEAGE_COLUMNS = {
     "_sheet_name": "VARCHAR",
     "_row_number": "INTEGER",
     "_raw_values": "VARCHAR",
+    "_merged_from": "VARCHAR",
     "_error_code": "VARCHAR",
     "_error_column": "VARCHAR",
 }
@@ -104,8 +106,27 @@ class Table:
 
 
 @dataclass(frozen=True)
+class QuarantineLimit:
+    """How much of a source may be quarantined before the year is not published: more than
+    max(share × rows read, rows) quarantined rows stops it (contract.yml, quarantine_limits)."""
+
+    share: Decimal
+    rows: int
+
+    def allowed_rows(self, rows_read: int) -> int:
+        """The most quarantined rows the source may have (the share's part rounded down)."""
+        by_share = (self.share * rows_read).to_integral_value(rounding=ROUND_FLOOR)
+        return max(int(by_share), self.rows)
+
+    def is_exceeded(self, rows_read: int, rows_quarantined: int) -> bool:
+        return rows_quarantined > self.allowed_rows(rows_read)
+
+
+@dataclass(frozen=True)
 class Contract:
     tables: tuple[Table, ...]
+    quarantine_limits: dict[str, QuarantineLimit] = field(default_factory=dict)
+    default_quarantine_limit: QuarantineLimit = QuarantineLimit(Decimal("0.10"), 20)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -116,6 +137,9 @@ class Contract:
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.table == name)
+
+    def quarantine_limit(self, source: str) -> QuarantineLimit:
+        return self.quarantine_limits.get(source, self.default_quarantine_limit)
 
 
 def _column(raw: dict, common_aliases: dict[str, list[str]]) -> Column:
@@ -139,6 +163,33 @@ def _column(raw: dict, common_aliases: dict[str, list[str]]) -> Column:
     )
 
 
+def _quarantine_limit(raw: dict, base: QuarantineLimit | None, where: str) -> QuarantineLimit:
+    share = Decimal(str(raw["share"])) if "share" in raw else getattr(base, "share", None)
+    rows = raw.get("rows", getattr(base, "rows", None))
+    if (
+        share is None
+        or rows is None
+        or not 0 <= share <= 1
+        or not isinstance(rows, int)
+        or rows < 0
+    ):
+        raise ValueError(
+            f"contract.yml quarantine_limits {where}: share must be 0 to 1 and rows a count "
+            f"of 0 or more (got share {share}, rows {rows})"
+        )
+    return QuarantineLimit(share, rows)
+
+
+def _quarantine_limits(raw: dict, sources: tuple[str, ...]) -> tuple[QuarantineLimit, dict]:
+    default = _quarantine_limit(raw["default"], None, "default")
+    limits = {}
+    for source, spec in (raw.get("sources") or {}).items():
+        if source not in sources:
+            raise ValueError(f"contract.yml quarantine_limits: unknown source {source!r}")
+        limits[source] = _quarantine_limit(spec, default, source)
+    return default, limits
+
+
 @cache
 def load_contract(path: Path = CONTRACT_PATH) -> Contract:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -154,7 +205,9 @@ def load_contract(path: Path = CONTRACT_PATH) -> Contract:
         )
         for t in doc["tables"]
     )
-    return Contract(tables=tables)
+    sources = tuple(dict.fromkeys(t.source for t in tables))
+    default, limits = _quarantine_limits(doc["quarantine_limits"], sources)
+    return Contract(tables=tables, quarantine_limits=limits, default_quarantine_limit=default)
 
 
 @cache

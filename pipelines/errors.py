@@ -11,6 +11,14 @@ def bilingual(message_zh: str, message_en: str) -> str:
     return f"{message_zh} / {message_en}"
 
 
+def library_message(exc: BaseException, limit: int = 200) -> str:
+    """The first line of a library's exception, without calamine's multi-line "Context:" and the
+    scratch paths it names: one line that a clerk can read beside ours."""
+    text = str(exc).split("Context:", 1)[0]
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    return line[:limit]
+
+
 class UnionWarehouseError(Exception):
     """Base of every error the user can cause and fix."""
 

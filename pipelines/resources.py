@@ -17,6 +17,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from pipelines.db.connect import is_postgres
 from pipelines.errors import UnionWarehouseError
@@ -82,6 +83,8 @@ class Warehouse(dg.ConfigurableResource):
 
 
 UNIVERSITY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# the group role of a university's office in the federation database (`unionwh federation setup`)
+OFFICE_ROLE_PREFIX = "unionwh_office_"
 
 
 def check_university(code: str) -> str:
@@ -133,6 +136,11 @@ class PostgresWarehouse(Warehouse):
                 f"cannot connect to the federation database {self.dsn_without_password}: {reason}",
             ) from error
 
+    @property
+    def office_role(self) -> str:
+        """The role that owns the university's build databases (its office's users are in it)."""
+        return OFFICE_ROLE_PREFIX + check_university(self.university)
+
     def build_database(self, year: int | str) -> str:
         return f"unionwh_{check_university(self.university)}_{int(year)}"
 
@@ -140,7 +148,8 @@ class PostgresWarehouse(Warehouse):
         # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import database_dsn
 
-        return database_dsn(self.dsn, self.build_database(year))
+        # as the office's role: a build any of the office's users can rebuild, no one else's
+        return database_dsn(self.dsn, self.build_database(year), role=self.office_role)
 
     @property
     def private_dir(self) -> Path:
@@ -158,13 +167,16 @@ class PostgresWarehouse(Warehouse):
         from pipelines.db.postgres import dsn_parts
 
         parts = dsn_parts(self.build_path(year))
-        return {f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()}
+        return {
+            **{f"UNIONWH_PG_{key.upper()}": value for key, value in parts.items()},
+            "UNIONWH_PG_ROLE": self.office_role,
+        }
 
     def connect_build(self, year: int | str) -> Any:
         # start-up: psycopg loads only for a PostgreSQL build
         from pipelines.db.postgres import PgConnection, ensure_database
 
-        ensure_database(self.dsn, self.build_database(year))
+        ensure_database(self.dsn, self.build_database(year), owner=self.office_role)
         return PgConnection(self.build_path(year))
 
     def connect_published(self, read_only: bool = True) -> Any:
@@ -183,6 +195,39 @@ class MartsFolder(dg.ConfigurableResource):
         return Path(self.path) / str(year)
 
 
+class QuarantineAcceptance(dg.ConfigurableResource):
+    """Sources whose quarantine the user accepted for this run (`unionwh run --accept-quarantine
+    welfare`, or UNIONWH_ACCEPT_QUARANTINE=welfare,members): the quarantine gate lets them
+    through and the publication records it (pipelines/checks/quarantine.py)."""
+
+    sources: list[str] = Field(default_factory=list)
+
+
+def quarantine_acceptance_from_environment() -> QuarantineAcceptance:
+    names = os.environ.get("UNIONWH_ACCEPT_QUARANTINE") or ""
+    return QuarantineAcceptance(sources=[n.strip() for n in names.split(",") if n.strip()])
+
+
+def require_year_dir(raw_dir: Path, year: int | str) -> Path:
+    """raw/<year>/, or an error before anything runs: a mistyped folder must not publish an empty
+    year over a good one."""
+    raw_dir = raw_dir.resolve()
+    if not raw_dir.is_dir():
+        raise UnionWarehouseError(
+            f"原始文件目录不存在：{raw_dir}（请检查 --raw-dir）；未运行，未发布",
+            f"the raw folder does not exist: {raw_dir} (check --raw-dir); nothing run, "
+            "nothing published",
+        )
+    year_dir = raw_dir / str(year)
+    if not year_dir.is_dir():
+        raise UnionWarehouseError(
+            f"年度目录不存在：{year_dir}（{raw_dir} 下应有 {year}/ 文件夹）；未运行，未发布",
+            f"the year's folder does not exist: {year_dir} ({raw_dir} has no {year}/ folder); "
+            "nothing run, nothing published",
+        )
+    return year_dir
+
+
 def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
     """The one place where environment becomes configuration."""
     # start-up: dagster-dbt and dbt take 3.5 s to import; only a run's Definitions need them
@@ -193,6 +238,7 @@ def resources_from_environment() -> dict[str, dg.ConfigurableResource]:
         "warehouse": warehouse_from_environment(),
         "marts_folder": marts_folder_from_environment(),
         "dbt": dbt_resource(),
+        "quarantine_acceptance": quarantine_acceptance_from_environment(),
     }
 
 

@@ -40,10 +40,12 @@ def configure(
     target: str = "duckdb",
     pg_dsn: str | None = None,
     university: str | None = None,
+    accept_quarantine: list[str] | None = None,
 ) -> None:
-    """Hand the paths and the target to the Dagster resources (pipelines.resources reads these
-    variables)."""
+    """Hand the paths, the target and the accepted quarantine to the Dagster resources
+    (pipelines.resources reads these variables)."""
     os.environ["UNIONWH_RAW_DIR"] = str(raw_dir.resolve())
+    os.environ["UNIONWH_ACCEPT_QUARANTINE"] = ",".join(accept_quarantine or [])
     os.environ["UNIONWH_WAREHOUSE"] = str(warehouse.resolve())
     os.environ["UNIONWH_MARTS_DIR"] = str(marts_dir.resolve())
     os.environ["UNIONWH_TARGET"] = target

@@ -43,6 +43,7 @@
         _sheet_name as sheet_name,
         _row_number as row_number,
         cast(_raw_values as json) as raw_values,
+        _merged_from as merged_from,
         _error_code as error_code,
         _error_column as error_column
 {%- endmacro %}

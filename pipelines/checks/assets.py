@@ -14,16 +14,21 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.checks import quarantine
 from pipelines.checks.gate import rejected_files, row_conservation
 from pipelines.checks.reconciliation import RECONCILIATIONS, reconcile
 from pipelines.checks.validator import validate
 from pipelines.contract import load_contract
 from pipelines.db.connect import connect, scalar
+from pipelines.dbt.project import DBT_TARGET_DIR
 from pipelines.errors import bilingual
-from pipelines.resources import Warehouse
+from pipelines.publish.manifest import MANIFEST_NAME
+from pipelines.publish.publication import write_quarantine_workbook
+from pipelines.resources import MartsFolder, QuarantineAcceptance, Warehouse
 
 LOAD_LOG = dg.AssetKey(["audit", "load_log"])
 REPORT_FIGURES = dg.AssetKey(["marts", "report_figures"])
+QUARANTINE_SHARES = dg.AssetKey(["audit", "quarantine_shares"])
 EXPECTATIONS_CHECK = "great_expectations_contract_suite"
 DATA_DOCS_NAME = "data-docs"
 
@@ -105,6 +110,49 @@ def rejected_files_check(
     )
 
 
+def stopped_quarantine_workbook(warehouse: Warehouse, year: int | str) -> Path:
+    """Where a year the quarantine gate stopped gets its quarantine.xlsx: beside the build."""
+    return warehouse.private_dir / f"{year}.quarantine.xlsx"
+
+
+@dg.asset_check(
+    asset=QUARANTINE_SHARES,
+    name=quarantine.CHECK_NAME,
+    blocking=True,
+    description="隔离上限：各来源隔离行不超过契约的上限，有文件的来源有有效行，上次发布有文件的来源"
+    "本次也有文件 (quarantine limit: each source within its contract limit, a source with files "
+    "has clean rows, a source of the last publication still has files)",
+)
+def quarantine_limit_check(
+    context: dg.AssetCheckExecutionContext,
+    warehouse: Warehouse,
+    marts_folder: MartsFolder,
+    quarantine_acceptance: QuarantineAcceptance,
+) -> dg.AssetCheckResult:
+    year = _year(context)
+    build = warehouse.build_path(year)
+    manifest = marts_folder.year_dir(year) / MANIFEST_NAME
+    with connect(build) as con:
+        result = quarantine.evaluate(con, manifest, set(quarantine_acceptance.sources))
+    workbook = stopped_quarantine_workbook(warehouse, year)
+    workbook.unlink(missing_ok=True)  # a file here always belongs to the last stopped run
+    written = result.has_rows_to_send_back
+    if written:
+        write_quarantine_workbook(build, workbook, DBT_TARGET_DIR / "manifest.json")
+    stopped = [s.rows for s in result.stops if s.rows is not None]
+    metadata = {
+        "sources_stopped": len(result.stops),
+        "sources_accepted": dg.MetadataValue.json([s.record(int(year)) for s in result.accepted]),
+        "rows_affected": sum(r.rows_quarantined for r in stopped),
+        "affected": f"{len(result.stops)} 个来源 sources",
+        "where": "audit.quarantine_shares, audit.quarantine_reasons",
+        "details": "\n".join(quarantine.details(result, int(year), workbook if written else None)),
+    }
+    if written:
+        metadata["quarantine_workbook"] = dg.MetadataValue.path(str(workbook))
+    return dg.AssetCheckResult(passed=result.passed, metadata=metadata)
+
+
 @dg.multi_asset_check(
     name="reconciliation",
     specs=[
@@ -181,6 +229,7 @@ def expectation_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareho
 asset_checks = [
     row_conservation_check,
     rejected_files_check,
+    quarantine_limit_check,
     reconciliation_checks,
     expectation_checks,
 ]

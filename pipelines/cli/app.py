@@ -61,6 +61,22 @@ University = Annotated[
 DEFAULT_YEAR = date.today().year
 
 
+def known_sources(names: list[str]) -> list[str]:
+    """--accept-quarantine's sources, each a source of the contract."""
+    # start-up: the contract is read when a command runs, not for --help
+    from pipelines.contract import load_contract
+
+    sources = load_contract().sources
+    unknown = [n for n in names if n not in sources]
+    if unknown:
+        raise UnionWarehouseError(
+            f"--accept-quarantine 的来源未知：{', '.join(unknown)}（可用：{', '.join(sources)}）",
+            f"--accept-quarantine names unknown source(s) {', '.join(unknown)} "
+            f"(known: {', '.join(sources)})",
+        )
+    return names
+
+
 def fail(error: UnionWarehouseError, debug: bool) -> None:
     if debug:
         raise error

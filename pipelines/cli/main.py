@@ -1,7 +1,8 @@
 """`unionwh`: the app with every command registered, and the process's way out.
 
 One module per command beside this one (run, check, audit, report, sql, privacy, bench,
-demo-data); each imports the shared app and options from pipelines.cli.app at its top.
+demo-data, federation, frontdoor); each imports the shared app and options from
+pipelines.cli.app at its top.
 """
 
 from __future__ import annotations
@@ -11,10 +12,21 @@ import logging
 import os
 import sys
 
-from pipelines.cli import audit, bench, check, demo_data, privacy, report, run, sql
+from pipelines.cli import (
+    audit,
+    bench,
+    check,
+    demo_data,
+    federation,
+    frontdoor,
+    privacy,
+    report,
+    run,
+    sql,
+)
 from pipelines.cli.app import app
 
-for command in (run, demo_data, audit, report, sql, check, privacy, bench):
+for command in (run, demo_data, audit, report, sql, check, privacy, bench, federation, frontdoor):
     command.register(app)
 
 

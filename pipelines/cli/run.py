@@ -22,6 +22,7 @@ from pipelines.cli.app import (
     Year,
     console,
     fail,
+    known_sources,
 )
 from pipelines.errors import UnionWarehouseError
 from pipelines.settings import configure
@@ -50,24 +51,38 @@ def register(app: typer.Typer) -> None:
                 help="同时在终端显示运行日志 show the run's log (Dagster, dbt) here too",
             ),
         ] = False,
+        accept_quarantine: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--accept-quarantine",
+                help="该来源隔离行超出上限也发布（可重复；清单与报告会注明） "
+                "(publish although this source is over its quarantine limit; repeatable; "
+                "the manifest and the report say so)",
+            ),
+        ] = None,
     ) -> None:
         """运行一个年度的完整流水线并发布 (materialize the whole graph for one year and publish).
 
         The terminal shows one progress display and the summary; Dagster's events and dbt's lines
         go to a log file per run beside the warehouse (named in the last line)."""
-        configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
         # start-up: Dagster and DuckDB load only when a command runs, not for --help
+        from pipelines.publish.federation_access import require_office
         from pipelines.resources import (
             PostgresWarehouse,
             marts_folder_from_environment,
+            require_year_dir,
             warehouse_from_environment,
         )
 
         try:
+            accepted = known_sources(accept_quarantine or [])
+            configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university, accepted)
+            require_year_dir(raw_dir, year)
             bound = warehouse_from_environment()
             year_marts = Path(marts_folder_from_environment().path)
             if isinstance(bound, PostgresWarehouse):
                 bound.check_connection()
+                require_office(bound.dsn, bound.university)
         except UnionWarehouseError as error:
             fail(error, debug)
             return

@@ -17,13 +17,15 @@ import decimal
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pyarrow as pa
 from psycopg import sql as pgsql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.string import TextLoader
+
+from pipelines.errors import UnionWarehouseError
 
 DIALECT = "postgres"
 # type OID -> Arrow type (pg_type.oid, stable across PostgreSQL versions)
@@ -51,12 +53,19 @@ NUMERIC_OID = 1700
 _PLACEHOLDER = re.compile(r"\?")
 
 
-def database_dsn(dsn: str, database: str) -> str:
-    """The same server, credentials and options, another database (a postgresql:// URL)."""
+def database_dsn(dsn: str, database: str, role: str | None = None) -> str:
+    """The same server, credentials and options, another database (a postgresql:// URL); with
+    `role`, every session of it acts as that role (`-c role=…`, as SET ROLE: the user must be a
+    member), so what it creates is the role's, not the user's."""
     parts = urlsplit(dsn)
     if parts.scheme not in ("postgresql", "postgres"):
         raise ValueError(f"not a postgresql:// URL: {parts.scheme}")
-    return urlunsplit(parts._replace(path="/" + quote(database, safe="")))
+    query = parts.query
+    if role:
+        query = "&".join(
+            filter(None, [query, urlencode({"options": f"-c role={role}"}, quote_via=quote)])
+        )
+    return urlunsplit(parts._replace(path="/" + quote(database, safe=""), query=query))
 
 
 def dsn_parts(dsn: str) -> dict[str, str]:
@@ -150,21 +159,43 @@ def _arrow_type(column, values: list) -> pa.DataType | None:
     return pa.string() if sample is not None else pa.null()
 
 
-def ensure_database(admin_dsn: str, database: str) -> None:
+def ensure_database(admin_dsn: str, database: str, owner: str | None = None) -> None:
     """Create a build database on the server when it does not exist (CREATE DATABASE cannot run
     inside a transaction, so this uses its own autocommit connection).
 
     Its collation and character classes are `C`: text sorts by code point, as in DuckDB, so the
     earliest of two duplicate rows (ordered by file and sheet name) is the same row on both
-    engines, whatever the server's default locale."""
+    engines, whatever the server's default locale.
+
+    With `owner` (the university's office role) the database is that role's and `public` may not
+    connect to it: it holds personal data. The server lets only members of the role create it so;
+    a build database that exists under another owner (created by someone else first) is refused."""
     with psycopg.connect(admin_dsn, autocommit=True) as con:
-        exists = con.execute("select 1 from pg_database where datname = %s", [database]).fetchall()
-        if not exists:
+        found = con.execute(
+            "select pg_get_userbyid(datdba) from pg_database where datname = %s", [database]
+        ).fetchall()
+        if found and owner and found[0][0] != owner:
+            raise UnionWarehouseError(
+                f"构建数据库 {database} 属于 {found[0][0]}，不属于 {owner}：请管理员检查后删除或移交",
+                f"build database {database} is owned by {found[0][0]}, not {owner}: an "
+                "administrator checks it, then drops it or hands it over",
+            )
+        if not found:
+            statement = (
+                "create database {} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'"
+            )
+            if owner:
+                statement += " owner {}"
             con.execute(
-                pgsql.SQL(
-                    "create database {} template template0 encoding 'UTF8' "
-                    "lc_collate 'C' lc_ctype 'C'"
-                ).format(pgsql.Identifier(database))
+                pgsql.SQL(statement).format(
+                    pgsql.Identifier(database), *([pgsql.Identifier(owner)] if owner else [])
+                )
+            )
+        if owner:
+            con.execute(
+                pgsql.SQL("revoke all on database {} from public").format(
+                    pgsql.Identifier(database)
+                )
             )
 
 

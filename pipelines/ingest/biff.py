@@ -15,14 +15,16 @@ whose `Workbook` stream is a sequence of BIFF records; this module gives it the 
   place), and each grid row keeps the row number Excel shows in the original file.
 - **Encryption.** A FILEPASS record means the workbook opens only with its password.
 
-Hidden sheets and merged titles need nothing here: calamine reads the sheet's visibility from its
-BOUNDSHEET record and puts a merged range's value in its first cell, as it does for an xlsx.
-Excel 5/95 workbooks (a `Book` stream, BIFF5) are left to calamine as they are.
+- **Merged cells.** The MERGEDCELLS records list the sheet's merged ranges (what they mean for the
+  header and the data is `pipelines.ingest.merges`); a renumbered sheet's ranges are renumbered too.
+
+Hidden sheets need nothing here: calamine reads the sheet's visibility from its BOUNDSHEET record.
+Excel 5/95 workbooks (a `Book` stream, BIFF5), whose text calamine garbles, are rejected as such
+before this module sees them (`pipelines.ingest.sniff`).
 """
 
 from __future__ import annotations
 
-import bisect
 import shutil
 import struct
 from collections.abc import Iterator
@@ -31,7 +33,9 @@ from pathlib import Path
 
 import olefile
 
-from pipelines.ingest.sparse import SPARSE_ROWS, _collapse
+from pipelines.ingest.merges import MergedRange, cell_name
+from pipelines.ingest.sparse import SPARSE_ROWS
+from pipelines.ingest.sparse import Positions as _Positions
 
 BOF, EOF, FILEPASS, BOUNDSHEET = 0x0809, 0x000A, 0x002F, 0x0085
 FORMULA, STRING = 0x0006, 0x0207
@@ -62,6 +66,8 @@ class SheetRecords:
     columns: set[int] = field(default_factory=set)
     # (0-based row, 0-based column) of formulas whose cached result is empty
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
+    # merged ranges (first row, last row, first column, last column), 0-based, from MERGEDCELLS
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def is_sparse(self) -> bool:
@@ -153,6 +159,9 @@ def _scan_sheet(stream: bytes, name: str, start: int) -> SheetRecords:
                     sheet.formulas_without_value.add((row, column))
                 elif kind == 0:  # a string result: its text is in the STRING record that follows
                     pending_string = (row, column)
+        elif rid == MERGEDCELLS and size >= 2:
+            count = min(struct.unpack_from("<H", body, 0)[0], (size - 2) // 8)
+            sheet.merged.extend(struct.unpack_from("<HHHH", body, 2 + 8 * i) for i in range(count))
         elif rid == MULRK:
             row, first = struct.unpack_from("<HH", body, 0)
             last = struct.unpack_from("<H", body, size - 2)[0]
@@ -161,27 +170,6 @@ def _scan_sheet(stream: bytes, name: str, start: int) -> SheetRecords:
             sheet.columns.update(range(first, last + 1))
             sheet.last_row = max(sheet.last_row, row)
     return sheet
-
-
-class _Positions:
-    """Old position -> new position, monotone: the used positions as `_collapse` places them, an
-    unused one at its place in a short gap, or on the one empty slot a long gap became."""
-
-    def __init__(self, used: set[int]) -> None:
-        self.used = sorted(used)
-        self.mapping = _collapse(self.used)
-
-    def __call__(self, old: int) -> int:
-        if old in self.mapping:
-            return self.mapping[old]
-        index = bisect.bisect_left(self.used, old)
-        if index == 0:
-            before_old, before_new = -1, -1
-        else:
-            before_old = self.used[index - 1]
-            before_new = self.mapping[before_old]
-        room = self.mapping[self.used[index]] - before_new - 1 if index < len(self.used) else 1
-        return before_new + min(old - before_old, max(room, 0))
 
 
 def _renumber(stream: bytearray, sheet: SheetRecords, rows: _Positions, cols: _Positions) -> None:
@@ -232,6 +220,19 @@ class PreparedXls:
     row_numbers: dict[str, list[int]]  # grid row -> Excel row, for renumbered sheets
     # (Excel row, 0-based column of the sheet calamine reads); the reader maps it onto the grid
     formulas_without_value: dict[str, set[tuple[int, int]]]
+    # merged ranges of the sheet calamine reads, each naming its top-left cell in the original
+    merged: dict[str, list[MergedRange]] = field(default_factory=dict)
+
+
+def _merged_ranges(
+    sheet: SheetRecords, maps: tuple[_Positions, _Positions] | None
+) -> list[MergedRange]:
+    rows, cols = maps or (lambda row: row, lambda column: column)
+    return [
+        MergedRange(rows(r1) + 1, rows(r2) + 1, cols(c1), cols(c2), cell_name(r1 + 1, c1))
+        for r1, r2, c1, c2 in sheet.merged
+        if (r1, c1) != (r2, c2)
+    ]
 
 
 def prepare_xls(path: Path, workbook: XlsWorkbook, stream_name: str, stream: bytes, scratch: Path):
@@ -267,4 +268,5 @@ def prepare_xls(path: Path, workbook: XlsWorkbook, stream_name: str, stream: byt
         formulas[sheet.name] = {
             (row + 1, place(column)) for row, column in sheet.formulas_without_value
         }
-    return PreparedXls(source, row_numbers, formulas)
+    merged = {s.name: _merged_ranges(s, maps.get(s.name)) for s in workbook.sheets if s.merged}
+    return PreparedXls(source, row_numbers, formulas, merged)

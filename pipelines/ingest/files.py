@@ -13,6 +13,7 @@ from pipelines.contract import Table
 from pipelines.errors import FileRejected
 from pipelines.hashing import sha256_of
 from pipelines.ingest.sheet import export_date_in_cells, sheet_rows
+from pipelines.ingest.template_stamp import outdated_template_warning
 from pipelines.ingest.workbook import read_grids, workbook_property_date
 from pipelines.parse.headers import find_header
 
@@ -75,6 +76,9 @@ def read_file(path: Path, file_name: str, source: str, tables: tuple[Table, ...]
         _read_sheets(read, path, tables)
     except FileRejected as error:
         return read.reject(error)
+    lineage = {"_source": source, "_file_name": file_name, "_file_sha256": read.file_sha256}
+    if stale := outdated_template_warning(path, lineage):
+        read.warnings.append(stale)
     if any(t.snapshot for t in tables) and read.rows:
         try:
             _date_the_export(read, path)

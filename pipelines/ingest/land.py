@@ -55,12 +55,30 @@ def _create(con: Any, table: str, schema: dict[str, str]) -> None:
 
 
 def ensure_raw_schema(con: Any, contract: Contract) -> None:
-    """Create schema `raw` and every landed table that does not exist yet."""
+    """Create schema `raw` and every landed table that does not exist yet; a table a build of an
+    earlier version made gets the lineage columns added since (`_merged_from`)."""
     con.execute("create schema if not exists raw")
     for table in contract.tables:
         _create(con, table.table, table.landed_schema())
     for name, schema in BOOKKEEPING.items():
         _create(con, name, schema)
+    _add_missing_columns(con, {t.table: t.landed_schema() for t in contract.tables})
+
+
+def _add_missing_columns(con: Any, schemas: dict[str, dict[str, str]]) -> None:
+    present = set(
+        con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'raw'"
+        ).fetchall()
+    )
+    for table, schema in schemas.items():
+        for name, sql_type in schema.items():
+            if (table, name) not in present:
+                con.execute(
+                    f"alter table raw.{quote_identifier(table)} "
+                    f"add column {quote_identifier(name)} {sql_type}"
+                )
 
 
 def clear_source(con: Any, contract: Contract, source: str) -> None:

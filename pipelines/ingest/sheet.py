@@ -16,6 +16,7 @@ from decimal import Decimal
 import polars as pl
 
 from pipelines.contract import Column, Table, department_names_with_separators
+from pipelines.ingest.merges import MERGED_ACROSS_COLUMNS, DataMerges, data_merges, filled
 from pipelines.ingest.workbook import SheetGrid
 from pipelines.parse.amounts import amount_expr
 from pipelines.parse.dates import date_expr, month_expr, year_expr
@@ -175,6 +176,29 @@ def _raw_values(body: pl.DataFrame, match: HeaderMatch) -> pl.Expr:
     return pl.struct(fields).struct.json_encode()
 
 
+def _merge_columns(body: pl.DataFrame, merges: DataMerges, match: HeaderMatch) -> pl.DataFrame:
+    """The body with its vertical merges filled, and three columns: the cells each row took from a
+    merge (`_merged_from`), and for a row a merge across columns holds, its error and column."""
+    merged_from = pl.lit(None, dtype=pl.String).alias("_merged_from")
+    if merges.fills:
+        body, merged_from = filled(body, merges)
+    zh = {grid_column: match.table.column(name).zh for name, grid_column in match.columns.items()}
+    across = merges.across_columns
+    labels = [
+        zh.get(across[i], match.header_texts[across[i]].strip()) if i in across else None
+        for i in range(body.height)
+    ]
+    return body.with_columns(
+        merged_from,
+        pl.Series(
+            "_across_code",
+            [MERGED_ACROSS_COLUMNS if i in across else None for i in range(body.height)],
+            dtype=pl.String,
+        ),
+        pl.Series("_across_column", labels, dtype=pl.String),
+    )
+
+
 def sheet_rows(
     grid: SheetGrid, match: HeaderMatch, lineage: dict[str, str]
 ) -> tuple[SheetRows, pl.DataFrame]:
@@ -187,6 +211,15 @@ def sheet_rows(
         numbers = grid.row_numbers[match.header_index + 1 : match.header_index + 1 + body.height]
         body = body.with_columns(pl.Series(_ROW_NUMBER, numbers, dtype=pl.Int32))
     body = body.with_columns(pl.col(_ROW_NUMBER).cast(pl.Int32), _kind=_kind_of_rows(body, match))
+    # which rows are data was read from the cells as sent; a merge then fills in their values
+    merges = data_merges(body, grid.merged, match.header_index + 1, match.header_texts)
+    if merges.empty:
+        body = body.with_columns(
+            pl.lit(None, dtype=pl.String).alias(name)
+            for name in ("_merged_from", "_across_code", "_across_column")
+        )
+    else:
+        body = _merge_columns(body, merges, match)
     exprs: list[pl.Expr] = []
     errors: list[tuple[str, pl.Expr]] = []
     for col in table.columns:
@@ -208,18 +241,25 @@ def sheet_rows(
         *(pl.lit(v, dtype=pl.String).alias(k) for k, v in lineage.items()),
         pl.col(_ROW_NUMBER),
         _raw_values(body, match).alias("_raw_values"),
+        pl.col("_merged_from"),
         *(e.alias(name) for (_, e), name in zip(errors, error_columns, strict=True)),
+        pl.col("_across_code"),
+        pl.col("_across_column"),
         pl.col("_kind"),
     )
+    # a merge across columns is the row's first error: its cells are not guessed
     typed = typed.with_columns(
-        pl.coalesce(error_columns).alias("_error_code"),
+        pl.coalesce(["_across_code", *error_columns]).alias("_error_code"),
         pl.coalesce(
             [
-                pl.when(pl.col(name).is_not_null()).then(pl.lit(zh))
-                for (zh, _), name in zip(errors, error_columns, strict=True)
+                pl.col("_across_column"),
+                *(
+                    pl.when(pl.col(name).is_not_null()).then(pl.lit(zh))
+                    for (zh, _), name in zip(errors, error_columns, strict=True)
+                ),
             ]
         ).alias("_error_column"),
-    ).drop(error_columns)
+    ).drop(error_columns, "_across_code", "_across_column")
     data = typed.filter(pl.col("_kind") == "data").drop("_kind")
     totals = typed.filter(pl.col("_kind") == "total")
     warnings = _check_totals(typed, table, lineage)

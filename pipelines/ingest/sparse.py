@@ -15,11 +15,14 @@ in the original file. Every cell with a value is kept: nothing is dropped, only 
 
 from __future__ import annotations
 
+import bisect
 import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from pipelines.ingest.merges import MergedRange, range_from_ref
 
 CHUNK = 1 << 20
 # A run of more empty rows (columns) than this is collapsed to one empty row (column).
@@ -39,6 +42,7 @@ _CELL_REF = re.compile(rb'(<c\b[^>]*?\sr=")([A-Z]+)(\d+)(")')
 _DIMENSION = re.compile(rb"<dimension\b[^>]*/>")
 # A formula cell with no cached value ends right after its formula, or has an empty value.
 _FORMULA_WITHOUT_VALUE = re.compile(rb"</f>\s*</c>|<f\b[^>]*/>\s*</c>|<v>\s*</v>|<v\s*/>")
+_MERGE_CELL = re.compile(rb'(<mergeCell\b[^>]*?\sref=")([A-Z$]+\d+(?::[A-Z$]+\d+)?)(")')
 
 
 @dataclass
@@ -51,6 +55,13 @@ class SheetProfile:
     formulas_without_value: int = 0
     last_row: int = 0
     wide: bool = False
+    # the `ref` of every <mergeCell> (the ranges calamine reads as a value and blanks)
+    merge_refs: set[str] = field(default_factory=set)
+
+    @property
+    def merged(self) -> list[MergedRange]:
+        ranges = (range_from_ref(ref) for ref in sorted(self.merge_refs))
+        return [r for r in ranges if r is not None]
 
     @property
     def is_sparse(self) -> bool:
@@ -71,6 +82,8 @@ def profile_sheet(archive: zipfile.ZipFile, member: str) -> SheetProfile:
             profile.formulas_without_value += len(_FORMULA_WITHOUT_VALUE.findall(window)) - len(
                 _FORMULA_WITHOUT_VALUE.findall(tail)
             )
+            if b"<mergeCell" in window:  # a token the tail holds too is counted once (a set)
+                profile.merge_refs.update(m.group(2).decode() for m in _MERGE_CELL.finditer(window))
             if not profile.wide and _WIDE_REF.search(window):
                 profile.wide = True
             last = window.rfind(b"<row ")
@@ -111,6 +124,27 @@ def _collapse(used: list[int]) -> dict[int, int]:
     return mapping
 
 
+class Positions:
+    """Old position -> new position, monotone: the used positions as `_collapse` places them, an
+    unused one at its place in a short gap, or on the one empty slot a long gap became."""
+
+    def __init__(self, used: set[int]) -> None:
+        self.used = sorted(used)
+        self.mapping = _collapse(self.used)
+
+    def __call__(self, old: int) -> int:
+        if old in self.mapping:
+            return self.mapping[old]
+        index = bisect.bisect_left(self.used, old)
+        if index == 0:
+            before_old, before_new = -1, -1
+        else:
+            before_old = self.used[index - 1]
+            before_new = self.mapping[before_old]
+        room = self.mapping[self.used[index]] - before_new - 1 if index < len(self.used) else 1
+        return before_new + min(old - before_old, max(room, 0))
+
+
 @dataclass
 class Compacted:
     """A sheet rewritten without its long empty runs."""
@@ -118,6 +152,33 @@ class Compacted:
     xml: bytes
     # grid row i (0-based, the compacted sheet's row i + 1) -> the row number in the original sheet
     row_numbers: list[int] = field(default_factory=list)
+    # the sheet's merged ranges in the compacted sheet, each naming its cell in the original
+    merged: list[MergedRange] = field(default_factory=list)
+
+
+def _moved_merges(tail: bytes, rows: Positions, columns: Positions) -> tuple[bytes, list]:
+    """The `<mergeCells>` after the sheet data, their references moved as the cells were."""
+    merged: list[MergedRange] = []
+
+    def move(ref: re.Match) -> bytes:
+        old = range_from_ref(ref.group(2).decode())
+        if old is None:
+            return ref.group(0)
+        new = MergedRange(
+            rows(old.first_row - 1) + 1,
+            rows(old.last_row - 1) + 1,
+            columns(old.first_column),
+            columns(old.last_column),
+            old.origin,
+        )
+        merged.append(new)
+        corners = (
+            f"{_column_letters(new.first_column).decode()}{new.first_row}:"
+            f"{_column_letters(new.last_column).decode()}{new.last_row}"
+        )
+        return ref.group(1) + corners.encode() + ref.group(3)
+
+    return _MERGE_CELL.sub(move, tail), merged
 
 
 def compact_sheet(xml: bytes) -> Compacted:
@@ -163,17 +224,19 @@ def compact_sheet(xml: bytes) -> Compacted:
             rewritten = rewritten.replace(b"<row", b'<row r="' + new_row + b'"', 1)
         rest = _CELL_REF.sub(lambda ref, r=new_row: new_ref(ref, r), row[len(opening) :])
         pieces.append(rewritten + rest)
-    pieces.append(xml[end:])
-    return Compacted(b"".join(pieces), row_numbers)
+    tail, merged = _moved_merges(xml[end:], Positions({n - 1 for n, _ in rows}), Positions(columns))
+    pieces.append(tail)
+    return Compacted(b"".join(pieces), row_numbers, merged)
 
 
 def compacted_copy(
     path: Path, members: dict[str, str], scratch: Path
-) -> tuple[Path, dict[str, list[int]]]:
+) -> tuple[Path, dict[str, list[int]], dict[str, list[MergedRange]]]:
     """A copy of the workbook with the given sheets (name -> zip member) compacted, and for each
-    compacted sheet the original row number of every grid row."""
+    compacted sheet the original row number of every grid row and its merged ranges."""
     copy = scratch / f"compacted{path.suffix.lower()}"
     row_numbers: dict[str, list[int]] = {}
+    merged: dict[str, list[MergedRange]] = {}
     wanted = {member: name for name, member in members.items()}
     with (
         zipfile.ZipFile(path) as source,
@@ -183,8 +246,9 @@ def compacted_copy(
             if item.filename in wanted:
                 compacted = compact_sheet(source.read(item.filename))
                 row_numbers[wanted[item.filename]] = compacted.row_numbers
+                merged[wanted[item.filename]] = compacted.merged
                 target.writestr(item, compacted.xml)
             else:
                 with source.open(item) as src, target.open(item, "w") as dst:
                     shutil.copyfileobj(src, dst, CHUNK)
-    return copy, row_numbers
+    return copy, row_numbers, merged

@@ -21,8 +21,10 @@ import fastexcel
 import olefile
 import polars as pl
 
-from pipelines.errors import FileRejected
+from pipelines.errors import FileRejected, library_message
 from pipelines.ingest import biff
+from pipelines.ingest.merges import GridMerge, MergedRange, header_view, on_grid
+from pipelines.ingest.sniff import foreign_workbook, password_protected, utf16_encoding
 from pipelines.ingest.sparse import compacted_copy, profile_sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -42,6 +44,8 @@ class SheetGrid:
     # Row number in the sheet of each grid row, when the sheet was compacted (pipelines.ingest.sparse);
     # None: grid row i is the sheet's row i + 1.
     row_numbers: list[int] | None = None
+    # the sheet's merged ranges on the grid (pipelines.ingest.merges)
+    merged: list[GridMerge] = field(default_factory=list)
 
     def excel_row(self, index: int) -> int:
         """The row number Excel shows for grid row `index` (0-based)."""
@@ -49,10 +53,13 @@ class SheetGrid:
 
     @property
     def header_scan_cells(self) -> pl.DataFrame:
-        """The grid rows a header may be on: the sheet's first HEADER_SCAN_ROWS rows."""
+        """The grid rows a header may be on: the sheet's first HEADER_SCAN_ROWS rows, with a
+        header that merges lay over two rows read as one (pipelines.ingest.merges.header_view)."""
         if self.row_numbers is None:
-            return self.cells.head(HEADER_SCAN_ROWS)
-        return self.cells.head(sum(1 for n in self.row_numbers if n <= HEADER_SCAN_ROWS))
+            head = self.cells.head(HEADER_SCAN_ROWS)
+        else:
+            head = self.cells.head(sum(1 for n in self.row_numbers if n <= HEADER_SCAN_ROWS))
+        return header_view(head, self.merged)
 
 
 def read_grids(path: Path, display_name: str) -> list[SheetGrid]:
@@ -73,6 +80,9 @@ def read_grids(path: Path, display_name: str) -> list[SheetGrid]:
 
 
 def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
+    foreign = foreign_workbook(path, display_name)
+    if foreign is not None:
+        raise foreign
     xls = _inspect_ole(path, display_name)
     with tempfile.TemporaryDirectory(prefix="unionwh-sheet-") as scratch:
         if xls is not None:
@@ -80,9 +90,11 @@ def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
                 path, xls.workbook, xls.stream_name, xls.stream, Path(scratch)
             )
             source, row_numbers = prepared.source, prepared.row_numbers
-            missing_values = prepared.formulas_without_value
+            missing_values, merged = prepared.formulas_without_value, prepared.merged
         else:
-            source, row_numbers, missing_values = _prepare_zip(path, display_name, Path(scratch))
+            source, row_numbers, missing_values, merged = _prepare_zip(
+                path, display_name, Path(scratch)
+            )
         source = _named_for_content(source, Path(scratch), is_xls=xls is not None)
         try:
             reader = fastexcel.read_excel(source)
@@ -104,6 +116,7 @@ def _read_workbook(path: Path, display_name: str) -> list[SheetGrid]:
                     visible=sheet.visible == "visible",
                     formulas_without_value=_in_grid_columns(sheet, missing_values.get(name, set())),
                     row_numbers=row_numbers.get(name),
+                    merged=_merges_on_grid(sheet, merged.get(name, [])),
                 )
             )
             del sheet
@@ -119,18 +132,13 @@ class _OleWorkbook:
 
 
 def _password_protected(display_name: str) -> FileRejected:
-    return FileRejected(
-        display_name,
-        "password_protected",
-        "文件受密码保护（已加密），请去除密码后重新提交",
-        "the workbook is password protected (encrypted); remove the password and resend it",
-    )
+    return password_protected(display_name)
 
 
 def _inspect_ole(path: Path, display_name: str) -> _OleWorkbook | None:
     """For an OLE2 compound file: its BIFF8 records (an Excel 97-2003 workbook, whatever the
-    file's suffix), or the rejection of an encrypted workbook. None for a zip (xlsx) or an Excel
-    5/95 workbook, which calamine reads without help.
+    file's suffix), or the rejection of an encrypted workbook. None for a zip (xlsx); an Excel
+    5/95 workbook was rejected before (pipelines.ingest.sniff).
 
     An encrypted xlsx is an OLE2 file too (`EncryptedPackage`), and so is anything Excel saves
     with a password to open; an .xlsx that is not even a readable OLE2 file keeps being reported
@@ -185,14 +193,25 @@ def _in_grid_columns(
     return {(row, grid_column[column]) for row, column in cells if column in grid_column}
 
 
+def _merges_on_grid(sheet: fastexcel.ExcelSheet, ranges: list[MergedRange]) -> list[GridMerge]:
+    """The sheet's merged ranges on its grid (calamine says which sheet column each grid column is,
+    as for the formulas without a value)."""
+    if not ranges:
+        return []
+    return on_grid(ranges, {info.absolute_index: info.index for info in sheet.available_columns()})
+
+
 def _prepare_zip(
     path: Path, display_name: str, scratch: Path
-) -> tuple[Path, dict[str, list[int]], dict[str, set[tuple[int, int]]]]:
+) -> tuple[
+    Path, dict[str, list[int]], dict[str, set[tuple[int, int]]], dict[str, list[MergedRange]]
+]:
     """For an xlsx: the file calamine should read (a compacted copy when a sheet is sparse, see
-    pipelines.ingest.sparse), the original row numbers of compacted sheets, and the formulas
-    without a cached value (row numbers of the original sheet)."""
+    pipelines.ingest.sparse), the original row numbers of compacted sheets, the formulas
+    without a cached value (row numbers of the original sheet) and the merged ranges of the
+    sheets as calamine reads them."""
     if not zipfile.is_zipfile(path):
-        return path, {}, {}
+        return path, {}, {}, {}
     try:
         with zipfile.ZipFile(path) as archive:
             members = _sheet_members(archive)
@@ -201,9 +220,11 @@ def _prepare_zip(
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise _unreadable(display_name, path, exc) from exc
     sparse = {name: members[name] for name, profile in profiles.items() if profile.is_sparse}
+    merged = {name: profile.merged for name, profile in profiles.items() if profile.merge_refs}
     source, row_numbers = path, {}
     if sparse:
-        source, row_numbers = compacted_copy(path, sparse, scratch)
+        source, row_numbers, compacted_merges = compacted_copy(path, sparse, scratch)
+        merged.update(compacted_merges)
     with_formulas = {name for name, profile in profiles.items() if profile.formulas_without_value}
     missing_values = _formulas_without_value(source, with_formulas) if with_formulas else {}
     for name, numbers in row_numbers.items():
@@ -213,7 +234,7 @@ def _prepare_zip(
                 for row, column in missing_values[name]
                 if row - 1 < len(numbers)
             }
-    return source, row_numbers, missing_values
+    return source, row_numbers, missing_values, merged
 
 
 def _unreadable(
@@ -232,12 +253,49 @@ def _unreadable(
         display_name,
         "corrupt_file",
         f"{where}无法读取该电子表格（{type(exc).__name__}）",
-        f"{where_en}the spreadsheet cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
+        f"{where_en}the spreadsheet cannot be read ({type(exc).__name__}: {library_message(exc)})",
     )
 
 
 def _read_csv(path: Path, display_name: str) -> SheetGrid:
     data = path.read_bytes()
+    text = _decode(data, display_name)
+    # universal newlines: old Mac Excel ends its lines with CR alone
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    delimiter = _delimiter(lines[:HEADER_SCAN_ROWS])
+    try:
+        width = max(
+            (len(row) for row in csv.reader(lines[:HEADER_SCAN_ROWS], delimiter=delimiter)),
+            default=0,
+        )
+        body = _csv_body(lines, width, delimiter) if width else None
+    except (pl.exceptions.ComputeError, csv.Error):
+        body = _csv_body_by_lines(lines, delimiter, display_name)
+    if body is None or body.width == 0:
+        raise FileRejected(display_name, "empty_file", "文件没有内容", "the file has no content")
+    return SheetGrid(name=CSV_SHEET_NAME, cells=body)
+
+
+def _delimiter(lines: list[str]) -> str:
+    """A tab when the first lines hold more tabs than commas (Excel's "Unicode text" and other
+    tab-separated exports saved as .csv), else a comma."""
+    sample = "\n".join(lines)
+    return "\t" if sample.count("\t") > sample.count(",") else ","
+
+
+def _decode(data: bytes, display_name: str) -> str:
+    if utf16_encoding(data[:2]):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileRejected(
+                display_name,
+                "unknown_encoding",
+                "CSV 文件是 UTF-16 文本，但其中有无法解码的字节",
+                "the CSV file is UTF-16 text but holds bytes that do not decode",
+            ) from exc
     if b"\x00" in data[:65536]:
         raise FileRejected(
             display_name,
@@ -245,18 +303,6 @@ def _read_csv(path: Path, display_name: str) -> SheetGrid:
             "CSV 文件含二进制内容，不是文本",
             "the CSV file is binary, not text",
         )
-    text = _decode(data, display_name)
-    lines = re.split(r"\r?\n", text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    width = max((len(row) for row in csv.reader(lines[:HEADER_SCAN_ROWS])), default=0)
-    if width == 0:
-        raise FileRejected(display_name, "empty_file", "文件没有内容", "the file has no content")
-    body = _csv_body(lines, width)
-    return SheetGrid(name=CSV_SHEET_NAME, cells=body)
-
-
-def _decode(data: bytes, display_name: str) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -265,24 +311,53 @@ def _decode(data: bytes, display_name: str) -> str:
     raise FileRejected(
         display_name,
         "unknown_encoding",
-        "无法识别 CSV 文件的编码（应为 UTF-8 或 GBK）",
-        "cannot decode the CSV file (expected UTF-8 or GBK)",
+        "无法识别 CSV 文件的编码（应为 UTF-8、GBK 或带 BOM 的 UTF-16）",
+        "cannot decode the CSV file (expected UTF-8, GBK or UTF-16 with a byte-order mark)",
     )
 
 
-def _csv_body(lines: list[str], width: int) -> pl.DataFrame:
+def _csv_body(lines: list[str], width: int, delimiter: str) -> pl.DataFrame:
     """All lines as a grid of `width` string columns; line i is grid row i-1."""
-    padded_first = ",".join([""] * width)
+    padded_first = delimiter.join([""] * width)
     # Polars takes the column count from the first line; give it a line of the full width.
     buffer = (padded_first + "\n" + "\n".join(lines)).encode("utf-8")
     cells = pl.read_csv(
         io.BytesIO(buffer),
         has_header=False,
+        separator=delimiter,
         new_columns=[f"c{i}" for i in range(width)],
         infer_schema=False,
         truncate_ragged_lines=True,
     )
     return cells.slice(1)
+
+
+def _csv_body_by_lines(lines: list[str], delimiter: str, display_name: str) -> pl.DataFrame:
+    """The grid of a CSV that Polars refuses (a quote inside an unquoted field, as Excel writes
+    `12"` for inches), read as Excel reads it by Python's csv module; a quoted field that is not
+    closed, or text after a closing quote, is a file error naming its line."""
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    last_line = 0
+    try:
+        for row in reader:
+            rows.append(row)
+            last_line = reader.line_num
+    except csv.Error as exc:
+        line = last_line + 1  # the bad record starts on the line after the last good one
+        raise FileRejected(
+            display_name,
+            "malformed_csv_line",
+            f"第 {line} 行格式错误：引号不成对或引号后还有字符，请检查该行后重新提交",
+            f"line {line} is malformed ({exc}): a quoted field is not closed, or text follows "
+            "its closing quote",
+        ) from exc
+    width = max((len(row) for row in rows), default=0)
+    padded = [row + [""] * (width - len(row)) for row in rows]
+    columns = [f"c{i}" for i in range(width)]
+    cells = pl.DataFrame(padded, schema=dict.fromkeys(columns, pl.String), orient="row")
+    # Polars reads an empty field as null; so must this grid
+    return cells.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)) for c in columns)
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")

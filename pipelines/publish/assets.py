@@ -6,6 +6,7 @@ import uuid
 
 import dagster as dg
 
+from pipelines.checks import quarantine
 from pipelines.checks.assets import copy_data_docs
 from pipelines.checks.gate import rejected_files
 from pipelines.db.connect import connect
@@ -15,7 +16,7 @@ from pipelines.publish.fingerprint import build_raw_files, changes_since_publica
 from pipelines.publish.gate import refuse_unless_checked
 from pipelines.publish.manifest import MANIFEST_NAME, dbt_checks, write_manifest
 from pipelines.publish.publication import publish_warehouse, swap_directory, write_year_outputs
-from pipelines.resources import MartsFolder, PostgresWarehouse, Warehouse
+from pipelines.resources import MartsFolder, PostgresWarehouse, QuarantineAcceptance, Warehouse
 from pipelines.settings import DBT_TARGET_DIR
 
 
@@ -30,13 +31,21 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         kinds={"parquet", "duckdb"},
     )
     def published_year(
-        context: dg.AssetExecutionContext, warehouse: Warehouse, marts_folder: MartsFolder
+        context: dg.AssetExecutionContext,
+        warehouse: Warehouse,
+        marts_folder: MartsFolder,
+        quarantine_acceptance: QuarantineAcceptance,
     ) -> dg.MaterializeResult:
         year = int(context.partition_key)
         refuse_unless_checked(context, year)
         build = warehouse.build_path(year)
+        target = marts_folder.year_dir(year)
         with connect(build) as con:
             rejected = rejected_files(con)
+            # the quarantine gate passed (refuse_unless_checked): what it let through by the flag
+            accepted = quarantine.evaluate(
+                con, target / MANIFEST_NAME, set(quarantine_acceptance.sources)
+            ).accepted
         if rejected:
             listing = "\n".join(f"- {bilingual(f.message_zh, f.message_en)}" for f in rejected)
             raise dg.Failure(
@@ -44,11 +53,16 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 f"(year {year} not published: {len(rejected)} file(s) rejected)\n{listing}",
                 metadata={"rejected_files": len(rejected)},
             )
-        target = marts_folder.year_dir(year)
         staged = target.with_name(f".{target.name}.staged-{uuid.uuid4().hex[:8]}")
         publication = write_year_outputs(build, staged, year, DBT_TARGET_DIR / "manifest.json")
         copy_data_docs(warehouse, year, staged)  # data-docs/: the Great Expectations suites' HTML
         checks = [{"check": "rejected_files", "kind": "gate", "status": "pass", "rows_affected": 0}]
+        checks.append(quarantine.manifest_check(accepted))
+        for stop in accepted:
+            context.log.warning(
+                "隔离上限按 --accept-quarantine 放行 accepted by --accept-quarantine: "
+                + " ".join(quarantine.describe(stop, year)[:1])
+            )
         checks += dbt_checks(warehouse.dbt_target_dir(year) / "run_results.json")
         inputs_fingerprint = fingerprint(year, build_raw_files(build))
         for reason in changes_since_publication(target / MANIFEST_NAME, inputs_fingerprint):
@@ -61,20 +75,23 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             publication.files,
             checks,
             inputs_fingerprint.to_manifest(),
+            quarantine_accepted=[stop.record(year) for stop in accepted],
         )
         try:
             # the warehouse first (the step that can fail), the folder with the manifest last: a
             # crash in between leaves the old manifest, so no later run takes the year as done
             if isinstance(warehouse, PostgresWarehouse):
                 # psycopg only for the federation (its import is 0.3 s of every DuckDB run)
-                from pipelines.publish.federation import build_federation_marts, publish_federation
+                from pipelines.publish.federation import check_federation_marts, publish_federation
+                from pipelines.publish.federation_access import require_office
 
+                require_office(warehouse.dsn, warehouse.university)
                 tables = publish_federation(build, warehouse.dsn, warehouse.university, year)
                 context.log.info(
                     f"已发布到联合会数据库 published to the federation database: "
                     f"{warehouse.university} {year}, {len(tables)} tables"
                 )
-                build_federation_marts(
+                check_federation_marts(
                     warehouse.dsn, warehouse.private_dir / "dbt-target-federation", year
                 )
             else:

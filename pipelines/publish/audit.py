@@ -289,7 +289,14 @@ def audit_year(
         console.print(f"  {note}", markup=False)
 
     scratch_marts = scratch / "marts"
-    configure(scratch_raw, scratch / "warehouse" / "union.duckdb", scratch_marts)
+    # the sources the publication accepted over the quarantine gate are accepted again
+    accepted = [a["source"] for a in manifest.get("quarantine_accepted") or [] if a.get("source")]
+    configure(
+        scratch_raw,
+        scratch / "warehouse" / "union.duckdb",
+        scratch_marts,
+        accept_quarantine=accepted,
+    )
     # start-up: DuckDB and the pipeline load when an audit runs, not for unionwh --help
     from pipelines.run.runner import run_year
 

@@ -10,7 +10,10 @@ A publication replaces the rows of one (university, year), in one transaction:
   COPY take only row-level locks, which readers do not conflict with);
 - other universities' rows and the university's other years are not touched;
 - publications run one at a time (a transaction-scoped advisory lock), so two universities
-  publishing at once cannot both create the same new table.
+  publishing at once cannot both create the same new table;
+- an office's user writes only its own university's rows: the database refuses any other
+  (row-level security; roles and policies in pipelines/publish/federation_access.py), and tables
+  are created or widened by the owner role's `unionwh.ensure_table`, not by the office.
 
 Rows travel from the build database to the federation database as COPY text, streamed through
 this process (PostgreSQL queries do not cross databases). The build's marts and audit tables hold
@@ -27,6 +30,9 @@ from pipelines.errors import UnionWarehouseError
 PUBLISHED_SCHEMAS = ("marts", "audit")
 UNIVERSITY_COLUMN = "university"
 YEAR_COLUMN = "year"
+# the owner role's function that creates or widens a federation table (federation_access.py)
+ENSURE_TABLE = "unionwh.ensure_table(text, text, text[], text[])"
+STAGING_TABLE = "unionwh_publication_rows"
 # pg_advisory_xact_lock key: "unionwh publish" (any constant the project owns)
 PUBLICATION_LOCK = 0x756E696F6E7768
 
@@ -60,39 +66,23 @@ def _ensure_table(
     fed: psycopg.Connection, schema: str, table: str, columns: list[tuple[str, str]]
 ) -> None:
     """Create the federation table, or add the columns a newer model has; a column whose type
-    changed is an error to resolve by hand (the old rows would not fit)."""
+    changed is an error to resolve by hand (the old rows would not fit). The office cannot alter
+    a table it does not own: `unionwh.ensure_table`, a function of the owner role, does it
+    (pipelines/publish/federation_access.py)."""
     existing = dict(_columns(fed, schema, table))
-    target = _table(schema, table)
-    if not existing:
-        definitions = [pgsql.SQL("{} varchar not null").format(pgsql.Identifier(UNIVERSITY_COLUMN))]
-        definitions += [
-            pgsql.SQL("{} {}").format(pgsql.Identifier(name), pgsql.SQL(sql_type))
-            for name, sql_type in columns
-        ]
-        fed.execute(
-            pgsql.SQL("create table {} ({})").format(target, pgsql.SQL(", ").join(definitions))
-        )
-        keys = [UNIVERSITY_COLUMN, YEAR_COLUMN]
-        fed.execute(
-            pgsql.SQL("create index on {} ({})").format(
-                target, pgsql.SQL(", ").join(pgsql.Identifier(k) for k in keys)
-            )
-        )
-        return
     for name, sql_type in columns:
-        if name not in existing:
-            fed.execute(
-                pgsql.SQL("alter table {} add column {} {}").format(
-                    target, pgsql.Identifier(name), pgsql.SQL(sql_type)
-                )
-            )
-        elif existing[name] != sql_type:
+        if name in existing and existing[name] != sql_type:
             raise UnionWarehouseError(
                 f"联合会表 {schema}.{table} 的列 {name} 类型为 {existing[name]}，本次构建为 "
                 f"{sql_type}：请先迁移该表",
                 f"federation table {schema}.{table}: column {name} is {existing[name]}, this "
                 f"build has {sql_type}; migrate the table first",
             )
+    if not existing or any(name not in existing for name, _ in columns):
+        fed.execute(
+            "select unionwh.ensure_table(%s, %s, %s, %s)",
+            [schema, table, [n for n, _ in columns], [t for _, t in columns]],
+        )
 
 
 def _delete_rows(
@@ -119,19 +109,28 @@ def _copy_rows(
     year: int,
 ) -> int:
     """Stream the build table's rows into the federation table, the university (and, for a table
-    without one, the year) added as literals quoted by the driver."""
+    without one, the year) added as literals quoted by the driver.
+
+    PostgreSQL refuses COPY FROM into a table under row-level security, so the rows land in a
+    temporary table of the transaction first and go over in one INSERT, which the table's
+    policy checks row by row."""
     column_list = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
     added = [pgsql.Literal(university)]
     added_names = [pgsql.Identifier(UNIVERSITY_COLUMN)]
     if YEAR_COLUMN not in columns:
         added.append(pgsql.SQL("{}::integer").format(pgsql.Literal(int(year))))
         added_names.append(pgsql.Identifier(YEAR_COLUMN))
+    names = pgsql.SQL(", ").join([*added_names, column_list])
     source = pgsql.SQL("copy (select {}, {} from {}) to stdout").format(
         pgsql.SQL(", ").join(added), column_list, _table(schema, table)
     )
-    target = pgsql.SQL("copy {} ({}, {}) from stdin").format(
-        _table(schema, table), pgsql.SQL(", ").join(added_names), column_list
+    staged = pgsql.Identifier(STAGING_TABLE)
+    fed.execute(
+        pgsql.SQL("create temporary table {} (like {}) on commit drop").format(
+            staged, _table(schema, table)
+        )
     )
+    target = pgsql.SQL("copy {} ({}) from stdin").format(staged, names)
     with (
         build.cursor() as out,
         out.copy(source) as reader,
@@ -140,9 +139,13 @@ def _copy_rows(
     ):
         for chunk in reader:
             writer.write(chunk)
-    return build.execute(
-        pgsql.SQL("select count(*) from {}").format(_table(schema, table))
-    ).fetchall()[0][0]
+    inserted = fed.execute(
+        pgsql.SQL("insert into {} ({}) select {} from {}").format(
+            _table(schema, table), names, names, staged
+        )
+    ).rowcount
+    fed.execute(pgsql.SQL("drop table {}").format(staged))
+    return inserted
 
 
 def publish_federation(build_dsn: str, federation_dsn: str, university: str, year: int) -> dict:
@@ -155,9 +158,11 @@ def publish_federation(build_dsn: str, federation_dsn: str, university: str, yea
         fed.transaction(),
     ):
         fed.execute("select pg_advisory_xact_lock(%s)", [PUBLICATION_LOCK])
-        for schema in PUBLISHED_SCHEMAS:
-            fed.execute(
-                pgsql.SQL("create schema if not exists {}").format(pgsql.Identifier(schema))
+        if not fed.execute(f"select to_regprocedure('{ENSURE_TABLE}')").fetchall()[0][0]:
+            raise UnionWarehouseError(
+                "联合会数据库尚未设置：请管理员运行 unionwh federation setup",
+                "the federation database is not set up: an administrator runs "
+                "`unionwh federation setup`",
             )
         build_tables = _base_tables(build)
         for schema, table in build_tables:
@@ -183,11 +188,11 @@ def publish_federation(build_dsn: str, federation_dsn: str, university: str, yea
 FEDERATION_SELECTION = "path:models/federation"
 
 
-def build_federation_marts(federation_dsn: str, target_path, year: int) -> str:
-    """Build the federation marts (dbt_project/models/federation/: views over the published rows of
-    every university) in the federation database, with their tests and unit tests. Returns dbt's
-    output; raises when a model or a test fails (the rows are published by then: the error says so).
-    """
+def check_federation_marts(federation_dsn: str, target_path, year: int) -> str:
+    """Test the federation marts (dbt_project/models/federation/: views over the published rows
+    of every university, built by `unionwh federation setup` as the owner role, so no office can
+    redefine them) in the federation database, with their tests and unit tests. Returns dbt's
+    output; raises when a test fails (the rows are published by then: the error says so)."""
     # start-up: psycopg, dagster-dbt and dbt (3.5 s) load only for the federation's dbt step
     import json
     import os
@@ -201,7 +206,7 @@ def build_federation_marts(federation_dsn: str, target_path, year: int) -> str:
         **{f"UNIONWH_PG_{key.upper()}": value for key, value in dsn_parts(federation_dsn).items()},
     }
     command = dbt_command(
-        "build", "--select", FEDERATION_SELECTION, "--target", "postgres", target_path=target_path
+        "test", "--select", FEDERATION_SELECTION, "--target", "postgres", target_path=target_path
     )
     command += ["--vars", json.dumps({"year": int(year), "federation": True})]
     completed = subprocess.run(
@@ -210,8 +215,8 @@ def build_federation_marts(federation_dsn: str, target_path, year: int) -> str:
     if completed.returncode != 0:
         tail = "\n".join(completed.stdout.splitlines()[-30:])
         raise UnionWarehouseError(
-            f"已发布到联合会数据库，但联合会汇总（marts.federation_figures）构建或检查失败：\n{tail}",
+            f"已发布到联合会数据库，但联合会汇总（marts.federation_figures）检查失败：\n{tail}",
             "published to the federation database, but the federation marts "
-            f"(marts.federation_figures) failed to build or test:\n{tail}",
+            f"(marts.federation_figures) failed their tests:\n{tail}",
         )
     return completed.stdout

@@ -15,7 +15,10 @@ from pipelines.db.connect import scalar
 FIGURE_HISTORY = "figure_history"
 
 # Plain SQL (a self-join on year - 1, no window function): a figure of a year whose year before is
-# not published has no change, rather than a change against an older year.
+# not published has no change, rather than a change against an older year. Every computed column
+# is cast to its type: a view keeps the types it was created with, and a DuckDB 1.x client that
+# infers another (1.x types a difference of two DECIMAL(18,2) as DECIMAL(18,2), 2.0 as (19,2))
+# refuses the view ("Contents of view were altered").
 FIGURE_HISTORY_SQL = """
 create or replace view marts.figure_history as
 select
@@ -27,7 +30,7 @@ select
     figures.value,
     figures.display_zh,
     previous.value as previous_value,
-    figures.value - previous.value as change,
+    cast(figures.value - previous.value as decimal(19, 2)) as change,
     cast(
         round((figures.value - previous.value) / nullif(abs(previous.value), 0), 4)
         as decimal(12, 4)

@@ -151,7 +151,10 @@ def write_manifest(
     output_rows: dict[str, int],
     checks: list[dict],
     fingerprint: dict | None = None,
+    quarantine_accepted: list[dict] | None = None,
 ) -> Path:
+    """quarantine_accepted: the sources published over the quarantine gate by
+    --accept-quarantine, with their shares (pipelines/checks/quarantine.py)."""
     manifest = {
         "year": year,
         "run_id": run_id,
@@ -162,6 +165,7 @@ def write_manifest(
         "checks": checks,
         "figures": figures(directory / "report_figures.parquet"),
         "fingerprint": fingerprint,
+        "quarantine_accepted": quarantine_accepted or [],
     }
     path = directory / MANIFEST_NAME
     path.write_text(

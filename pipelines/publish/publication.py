@@ -23,19 +23,19 @@ except ImportError:  # not POSIX: no lock between concurrent publications
 
 from pipelines.db.connect import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
 from pipelines.publish.durability import replace_durably
-from pipelines.publish.files import (
-    WORKBOOK_SHEET_ROWS,
-    fetch_sorted,
-    write_csv,
-    write_parquet,
-    write_workbook,
-)
+from pipelines.publish.files import WORKBOOK_SHEET_ROWS, fetch_sorted, write_csv, write_parquet
 from pipelines.publish.history import create_cross_year_views
-from pipelines.publish.labels import column_labels
+from pipelines.publish.labels import column_labels, table_titles
+from pipelines.publish.workbook import SheetAbout, write_workbook
 
 PUBLISHED_SCHEMAS = ("marts", "audit")
+# The analysts' file is written in the newest storage format DuckDB 1.1 reads (ATTACH's
+# STORAGE_VERSION; 'v1.2.0' and later formats are refused by 1.1): DBeaver's bundled driver, the
+# duckdb command line, R and Python 1.x clients open it. The private build keeps DuckDB 2.0's own.
+PUBLISHED_STORAGE_VERSION = "v1.1.0"
 QUARANTINE_TABLE = "audit.quarantine"
 UNASSIGNED_DEPARTMENT = "未归属部门"
+QUARANTINE_SHEET = "隔离行"
 
 
 @dataclass
@@ -65,7 +65,8 @@ def write_year_outputs(
     out_dir.mkdir(parents=True, exist_ok=True)
     publication = Publication(year, out_dir)
     labels = column_labels(manifest_path)
-    marts_sheets, elsewhere = {}, {}
+    titles = table_titles(manifest_path)
+    marts_sheets, elsewhere, about = {}, {}, {}
     with connect(build_path) as con:
         catalog = scalar(con, "select current_database()")
         for schema, name in _tables(con, catalog):
@@ -75,11 +76,12 @@ def write_year_outputs(
             if schema != "marts":
                 continue
             marts_sheets[name] = (table, labels.get(name, {}))
+            about[name] = _about(schema, name, titles)
             if table.num_rows > WORKBOOK_SHEET_ROWS:
                 write_csv(table, labels.get(name, {}), out_dir / f"{name}.csv")
                 publication.files[f"{name}.csv"] = table.num_rows
                 elsewhere[name] = _elsewhere_note(name, table.num_rows)
-        write_workbook(marts_sheets, out_dir / "marts.xlsx", elsewhere)
+        write_workbook(marts_sheets, out_dir / "marts.xlsx", elsewhere, about)
         publication.files["marts.xlsx"] = sum(
             t.num_rows for n, (t, _) in marts_sheets.items() if n not in elsewhere
         )
@@ -87,6 +89,26 @@ def write_year_outputs(
             con, out_dir / "quarantine.xlsx", labels.get("quarantine", {}), publication
         )
     return publication
+
+
+def write_quarantine_workbook(build_path: BuildRef, path: Path, manifest_path: Path) -> int:
+    """quarantine.xlsx alone, for a year the quarantine gate stopped: the clerk still sends the
+    rows back. Returns its rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    publication = Publication(0, path.parent)
+    with connect(build_path) as con:
+        labels = column_labels(manifest_path).get("quarantine", {})
+        _write_quarantine_workbook(con, path, labels, publication)
+    return publication.files.get("quarantine.xlsx", 0)
+
+
+def _about(schema: str, name: str, titles: dict) -> SheetAbout:
+    """The sheet's Chinese name and what it holds, from the model's dbt description; a table
+    without a Chinese name in it keeps its own name."""
+    title = titles.get(name)
+    if title is None:
+        return SheetAbout(name, f"{schema}.{name}")
+    return SheetAbout(title.zh, f"{schema}.{name}", f"{title.zh} / {title.en}")
 
 
 def _elsewhere_note(name: str, rows: int) -> str:
@@ -107,7 +129,7 @@ def _write_quarantine_workbook(
     sheets = {}
     column = "department_name" if "department_name" in table.column_names else None
     if column is None or table.num_rows == 0:
-        sheets["隔离行 quarantine"] = (table, labels)
+        sheets[QUARANTINE_SHEET] = (table, labels)
     else:
         # rows by department, in the table's order (pyarrow.compute would import pandas: 0.5 s)
         rows: dict[str | None, list[int]] = {}
@@ -117,8 +139,19 @@ def _write_quarantine_workbook(
             sheets[department] = (table.take(rows[department]), labels)
         if None in rows:
             sheets[UNASSIGNED_DEPARTMENT] = (table.take(rows[None]), labels)
-    write_workbook(sheets, path)
+    about = {
+        name: SheetAbout(name, QUARANTINE_TABLE, _quarantine_sheet_says(name)) for name in sheets
+    }
+    write_workbook(sheets, path, about=about)
     publication.files["quarantine.xlsx"] = table.num_rows
+
+
+def _quarantine_sheet_says(sheet: str) -> str:
+    if sheet == QUARANTINE_SHEET:
+        return "全部隔离行 / every quarantined row"
+    if sheet == UNASSIGNED_DEPARTMENT:
+        return "部门未知的隔离行 / quarantined rows whose department is not known"
+    return f"退回{sheet}的隔离行 / the rows to send back to {sheet}"
 
 
 def swap_directory(staged: Path, target: Path) -> None:
@@ -154,11 +187,19 @@ def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> Non
     year); a published table without one (written before this rule) keeps all its rows, as no
     row of it can be told to be this year's. The new file holds only marts and audit tables and
     the views over them: no raw or staging data, so no personal data.
+
+    The new file is attached in `PUBLISHED_STORAGE_VERSION` and made the default catalog, so the
+    tables and views are written in the format DuckDB 1.x clients read.
     """
     published_path.parent.mkdir(parents=True, exist_ok=True)
     fresh = published_path.with_name(f".{published_path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with duckdb.connect(str(fresh)) as con:
+        with duckdb.connect() as con:
+            con.execute(
+                f"attach ? as published (storage_version '{PUBLISHED_STORAGE_VERSION}')",
+                [str(fresh)],
+            )
+            con.execute("use published")
             con.execute("attach ? as build (read_only)", [str(build_path)])
             has_old = published_path.exists()
             if has_old:
@@ -189,6 +230,8 @@ def _publish_warehouse(build_path: Path, published_path: Path, year: int) -> Non
                     params,
                 )
             create_cross_year_views(con)
+            con.execute("use memory")
+            con.execute("detach published")  # checkpointed: the file is whole, with no WAL
         replace_durably(fresh, published_path)
     finally:
         for leftover in (

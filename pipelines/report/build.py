@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from pipelines.errors import UnionWarehouseError
-from pipelines.report import charts, data, fonts, numbers
+from pipelines.report import charts, check_summary, data, fonts, numbers
 from pipelines.report.summary import (
     Context,
     RenderedChapter,
@@ -225,13 +225,24 @@ class ReportData:
     lineage_rows: list[dict]
     checks: list[data.Check]
     checks_origin: str
+    check_tallies: list[dict]  # per table: ran, passed, warned, failed
+    check_problems: list[dict]  # the checks that failed, then those that warned, by name
+    check_sentence: str  # how many ran, passed, warned and failed
     file_headers: list[dict]
     file_rows: list[list]
     notes: list[str]
+    # sources published over the quarantine gate by --accept-quarantine (the manifest's record)
+    quarantine_accepted: list[dict] = field(default_factory=list)
 
 
-def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> ReportData:
-    """Read the published warehouse and put the report together."""
+def collect(
+    warehouse: Path,
+    year: int,
+    dbt_target_dir: Path | None = None,
+    manifest_path: Path | None = None,
+) -> ReportData:
+    """Read the published warehouse (and the publication's manifest, for what it accepted) and
+    put the report together."""
     with data.connect_read_only(warehouse) as con:
         figures = data.load_figures(con, year)
         if not figures:
@@ -312,6 +323,7 @@ def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> R
                 cells.append(numbers.plain(value) if num else (value or ""))
             file_rows.append(cells)
 
+    tallies = data.tally_checks(checks)
     return ReportData(
         year=year,
         warehouse_name=Path(warehouse).name,
@@ -323,9 +335,13 @@ def collect(warehouse: Path, year: int, dbt_target_dir: Path | None = None) -> R
         lineage_rows=lineage_rows,
         checks=checks,
         checks_origin=checks_origin,
+        check_tallies=check_summary.tally_rows(tallies),
+        check_problems=check_summary.problem_rows(checks),
+        check_sentence=check_summary.sentence(tallies, checks_origin),
         file_headers=file_headers,
         file_rows=file_rows,
         notes=notes,
+        quarantine_accepted=data.quarantine_accepted(manifest_path),
     )
 
 
@@ -365,9 +381,15 @@ def render_html(
         "change_rows": report.change_rows,
         "lineage_rows": report.lineage_rows,
         "checks": report.checks,
-        "checks_origin": report.checks_origin,
+        "checks_sentence": report.check_sentence,
+        "check_tallies": report.check_tallies,
+        "check_tally_headers": check_summary.TALLY_HEADERS,
+        "check_problems": report.check_problems,
+        "check_problem_headers": check_summary.PROBLEM_HEADERS,
+        "check_lists": check_summary.WHERE_LISTED,
         "files": report.file_rows,
         "file_headers": report.file_headers,
+        "quarantine_accepted": report.quarantine_accepted,
         "font_family": fonts.FAMILY,
         "font_license": fonts.LICENSE_NOTE,
     }
@@ -417,9 +439,9 @@ def build_report(
     docx: bool = True,
 ) -> ReportOutputs:
     """Write marts/<year>/report.html (and report.pdf, report.docx) from one `collect`."""
-    report = collect(Path(warehouse), year, dbt_target_dir)
-    rendered = render_html(Path(warehouse), year, for_print=pdf, report=report)
     out_dir = Path(marts_dir) / str(year)
+    report = collect(Path(warehouse), year, dbt_target_dir, out_dir / "manifest.json")
+    rendered = render_html(Path(warehouse), year, for_print=pdf, report=report)
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "report.html"
     _write_atomically(html_path, rendered.html.encode("utf-8"))

@@ -611,6 +611,9 @@ def load_log(con: duckdb.DuckDBPyConnection, year: int) -> list[dict] | None:
     )
 
 
+PASS, WARN, FAIL, SKIP = "pass", "warn", "fail", "skip"
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -618,6 +621,12 @@ class Check:
     figure_key: str | None = None
     detail: str | None = None
     origin: str = "warehouse"
+    outcome: str = ""  # pass, warn (found rows, severity warn), fail (or error), skip (not run)
+    table: str | None = None  # the table (dbt model) it checks, when known
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            object.__setattr__(self, "outcome", PASS if self.passed else FAIL)
 
 
 _CHECK_TABLE = re.compile(r"check|reconcil", re.I)
@@ -635,31 +644,42 @@ def checks_from_warehouse(con: duckdb.DuckDBPyConnection, year: int) -> list[Che
             continue
         figure = pick(columns, "figure_key")
         detail = pick(columns, "description", "message_zh", "message", "detail", "details")
+        about = pick(columns, "table_name", "model", "asset", "asset_key")
         rows = fetch_dicts(
             con,
             f"select {quote(name)} as name, {quote(status)} as status, "
             f"{quote(figure) if figure else 'null'} as figure_key, "
-            f"{quote(detail) if detail else 'null'} as detail "
+            f"{quote(detail) if detail else 'null'} as detail, "
+            f"{quote(about) if about else 'null'} as about "
             f"from {quote(schema)}.{quote(table)} {_year_filter(columns)} order by 1",
             [year],
         )
         return [
             Check(
                 str(r["name"]),
-                _passed(r["status"]),
+                _outcome(r["status"]) == PASS,
                 r["figure_key"],
                 r["detail"],
                 f"{schema}.{table}",
+                _outcome(r["status"]),
+                r["about"] or ("report_figures" if r["figure_key"] else f"{schema}.{table}"),
             )
             for r in rows
         ]
     return None
 
 
-def _passed(status) -> bool:
+def _outcome(status) -> str:
     if isinstance(status, bool):
-        return status
-    return str(status).strip().lower() in {"pass", "passed", "ok", "success", "true", "通过"}
+        return PASS if status else FAIL
+    text = str(status).strip().lower()
+    if text in {"pass", "passed", "ok", "success", "true", "通过"}:
+        return PASS
+    if text in {"warn", "warning", "warned", "警告"}:
+        return WARN
+    if text in {"skip", "skipped", "未运行"}:
+        return SKIP
+    return FAIL
 
 
 def checks_from_dbt(target_dir: Path = DBT_TARGET_DIR) -> list[Check]:
@@ -668,29 +688,87 @@ def checks_from_dbt(target_dir: Path = DBT_TARGET_DIR) -> list[Check]:
     if not results_path.exists():
         return []
     results = json.loads(results_path.read_text(encoding="utf-8")).get("results", [])
-    manifest_path = Path(target_dir) / "manifest.json"
     nodes = {}
-    if manifest_path.exists():
-        nodes = json.loads(manifest_path.read_text(encoding="utf-8")).get("nodes", {})
+    # the run's own run_results name the test and its model; dbt's need its manifest.json, and a
+    # singular test (tests/assert_*.sql) is attached to no model: the project's manifest says
+    # which it reads
+    for manifest_path in (Path(target_dir) / "manifest.json", DBT_TARGET_DIR / "manifest.json"):
+        if manifest_path.exists():
+            nodes = json.loads(manifest_path.read_text(encoding="utf-8")).get("nodes", {})
+            break
     checks = []
     for result in results:
         unique_id = result.get("unique_id", "")
         if not unique_id.startswith(("test.", "unit_test.")):
             continue
-        # the run's own run_results name the test and its model; dbt's need its manifest.json
         node = nodes.get(unique_id, {})
         attached_node = result.get("attached_node") or node.get("attached_node") or ""
         attached = attached_node.rsplit(".", 1)[-1] or None
+        reads = [n for n in node.get("depends_on", {}).get("nodes", []) if n.startswith("model.")]
+        outcome = _outcome(result.get("status"))
         checks.append(
             Check(
                 name=result.get("name") or node.get("name") or unique_id.split(".")[2],
-                passed=result.get("status") == "pass",
+                passed=outcome == PASS,
                 figure_key=None,
                 detail=attached,
                 origin="dbt",
+                outcome=outcome,
+                table=attached or (reads[0].rsplit(".", 1)[-1] if reads else None),
             )
         )
     return sorted(checks, key=lambda c: c.name)
+
+
+def quarantine_accepted(manifest_path: Path | None) -> list[dict]:
+    """The sources the publication let through by --accept-quarantine (its manifest's
+    quarantine_accepted: source, share, and the gate's message)."""
+    if manifest_path is None or not Path(manifest_path).is_file():
+        return []
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    except ValueError:
+        return []
+    return list(manifest.get("quarantine_accepted") or [])
+
+
+@dataclass(frozen=True)
+class CheckTally:
+    """The checks on one table: how many ran, passed, warned and failed."""
+
+    table: str
+    ran: int
+    passed: int
+    warned: int
+    failed: int
+
+
+def tally_checks(checks: Sequence[Check]) -> list[CheckTally]:
+    """Per table, the checks that ran and how they ended: tables with a failure first, then
+    those with a warning, then by name. A skipped check did not run and is not counted."""
+    tables: dict[str, list[Check]] = {}
+    for check in checks:
+        if check.outcome != SKIP:
+            tables.setdefault(check.table or check.origin, []).append(check)
+    tallies = [
+        CheckTally(
+            table,
+            len(ran),
+            sum(c.outcome == PASS for c in ran),
+            sum(c.outcome == WARN for c in ran),
+            sum(c.outcome == FAIL for c in ran),
+        )
+        for table, ran in tables.items()
+    ]
+    return sorted(tallies, key=lambda t: (-t.failed, -t.warned, t.table))
+
+
+def failed_first(checks: Sequence[Check]) -> list[Check]:
+    """The checks that failed, then those that warned, each by name: what a reader must see."""
+    order = {FAIL: 0, WARN: 1}
+    return sorted(
+        (c for c in checks if c.outcome in order), key=lambda c: (order[c.outcome], c.name)
+    )
 
 
 def checks_for_figure(checks: Sequence[Check], key: str) -> list[Check]:

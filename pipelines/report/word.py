@@ -1,8 +1,11 @@
 """`marts/<year>/report.docx`: the report as the union office's Word document.
 
 The same `ReportData` as report.html (`pipelines.report.build.collect`): the summary's sentences
-segment by segment, the four charts as PNG images with their tables. Nothing is computed or worded
-here; this module only lays it out.
+segment by segment, the four charts as PNG images with their tables, the year-over-year table (when
+the year before is published) and the appendix: each figure with its value, its rows, its source
+files and its checks; the checks per table; the files loaded. Nothing is computed or worded here;
+this module only lays it out. Each table carries report.html's `data-table` name as its Word
+title (alt text: `w:tblCaption`), so a reader or a test finds the same table in both.
 
 The look comes from the template `templates/report.docx`, which the office may restyle in Word:
 headings and body styled like a Chinese official document (公文): 黑体 三号 for chapters, 黑体 四号
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -31,7 +35,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from pipelines.report import charts
+from pipelines.report import charts, check_summary
 from pipelines.report.summary import DerivedRef, FigureRef, Sentence
 
 TEMPLATE = Path(__file__).parent / "templates" / "report.docx"
@@ -48,6 +52,8 @@ STYLES = {
     "Table Text": ("宋体", "SimSun", 10.5, False),
     "Note": ("宋体", "SimSun", 10.5, False),
 }
+# the files loaded: source, file, sha256, read, clean, duplicate, quarantined
+FILE_COLUMNS = [0.12, 0.34, 0.16, 0.095, 0.095, 0.095, 0.095]
 FONT_TABLE = {
     "宋体": ("SimSun", "02010600030101010101"),
     "黑体": ("SimHei", "02010609060101010101"),
@@ -223,10 +229,50 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
-def _table(document, headers: list[dict], rows: list[list]) -> None:
+@dataclass(frozen=True)
+class Small:
+    """A line of a cell in small type: a figure's key, a file's hash."""
+
+    text: str
+
+
+def _caption(table, name: str) -> None:
+    """The table's Word title (Table Properties → Alt Text), report.html's data-table name."""
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), name)
+    properties = table._tbl.tblPr
+    look = properties.find(qn("w:tblLook"))
+    if look is not None:  # the schema orders tblCaption after tblLook
+        look.addnext(caption)
+    else:
+        properties.append(caption)
+
+
+def _cell_text(paragraph, value) -> None:
+    """A cell's value: a text, or lines (a `Small` line in 8 pt grey)."""
+    lines = value if isinstance(value, list) else [value]
+    for index, line in enumerate(lines):
+        run = paragraph.add_run(line.text if isinstance(line, Small) else str(line))
+        if isinstance(line, Small):
+            run.font.size = Pt(8)
+            run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        if index < len(lines) - 1:
+            run.add_break()
+
+
+def _table(
+    document,
+    headers: list[dict],
+    rows: list[list],
+    name: str | None = None,
+    widths: list[float] | None = None,
+) -> None:
+    """A table with a repeated header row; `widths`, shares of the text width, per column."""
     table = document.add_table(rows=1, cols=len(headers))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if name:
+        _caption(table, name)
     _repeat_header(table.rows[0])
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
         paragraph = cell.paragraphs[0]
@@ -241,9 +287,21 @@ def _table(document, headers: list[dict], rows: list[list]) -> None:
         for cell, header, value in zip(cells, headers, values, strict=True):
             paragraph = cell.paragraphs[0]
             paragraph.style = document.styles["Table Text"]
-            paragraph.add_run(str(value))
+            _cell_text(paragraph, value)
             if header["cls"] == "num":
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if widths:
+        _set_widths(table, widths)
+
+
+def _set_widths(table, shares: list[float]) -> None:
+    """Column widths as shares of the text width: the grid (LibreOffice) and every cell (Word)."""
+    table.autofit = False
+    for column, share in zip(table.columns, shares, strict=True):
+        width = int(TEXT_WIDTH * share)
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _chart(document, number: int, chart: dict) -> None:
@@ -259,9 +317,121 @@ def _chart(document, number: int, chart: dict) -> None:
         picture.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         picture.paragraph_format.keep_with_next = True
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _table(document, chart["headers"], chart["rows"])
+        _table(document, chart["headers"], chart["rows"], chart["id"])
     if chart["note"]:
         document.add_paragraph(chart["note"], style="Note")
+
+
+def _column(zh: str, en: str, numeric: bool = False) -> dict:
+    return {"zh": zh, "en": en, "cls": "num" if numeric else ""}
+
+
+def _year_over_year(document, report) -> None:
+    """Every figure against the year before, as report.html's 同比变化 table."""
+    _heading(document, 1, "同比变化", f"Change against {report.year - 1}")
+    if not report.previous_year:
+        document.add_paragraph(
+            f"发布的仓库中没有{report.year - 1}年的 report_figures,无法计算同比。No "
+            f"{report.year - 1} rows in marts.report_figures: nothing to compare with.",
+            style="Note",
+        )
+        return
+    headers = [
+        _column("指标", "figure"),
+        _column(f"{report.year}年", "", True),
+        _column(f"{report.previous_year}年", "", True),
+        _column("变化", "change", True),
+        _column("变化率", "relative", True),
+    ]
+    rows = [
+        [
+            [row["label"], Small(row["key"])],
+            row["current"],
+            row["previous"],
+            row["delta"],
+            row["relative"],
+        ]
+        for row in report.change_rows
+    ]
+    _table(document, headers, rows, "change", [0.34, 0.17, 0.17, 0.18, 0.14])
+
+
+def _figure_checks(row: dict) -> str:
+    """A figure's checks in a few characters: ✓ passed/total (✗ when one did not pass)."""
+    checks = row["checks"] + row["mart_checks"]
+    if not checks:
+        return "—"
+    passed = sum(c.passed for c in checks)
+    return f"{'✓' if passed == len(checks) else '✗'} {passed}/{len(checks)}"
+
+
+def _appendix(document, report) -> None:
+    """Where each figure comes from, the checks per table, the files loaded: report.html's
+    appendix, on a page of its own."""
+    document.add_page_break()
+    _heading(document, 1, "附录：数据来源与检查", "Appendix: lineage and checks")
+    _heading(document, 2, "每项指标的来源", "Where each figure comes from")
+    headers = [
+        _column("指标", "figure"),
+        _column("数值", "value", True),
+        _column("行数", "rows", True),
+        _column("来源文件 (sha256)", "source files"),
+        _column("检查", "checks"),
+    ]
+    rows = []
+    for row in report.lineage_rows:
+        sources = [
+            line
+            for source in row["sources"]
+            for line in (source.name, Small(source.sha_prefix or "—"))
+        ]
+        rows.append(
+            [
+                [row["label"], Small(row["key"])],
+                row["value"],
+                row["rows"],
+                sources or "—",
+                _figure_checks(row),
+            ]
+        )
+    _table(document, headers, rows, "lineage", [0.27, 0.15, 0.09, 0.39, 0.10])
+    document.add_paragraph(
+        "检查一栏：该指标的检查及 report_figures 表的 dbt 测试中通过的项数/总数。Checks: how many "
+        "of the figure's own checks and of the tests on marts.report_figures passed.",
+        style="Note",
+    )
+    _checks(document, report)
+    _heading(document, 2, "读入的文件", "Files loaded")
+    if report.file_rows:
+        widths = FILE_COLUMNS if len(report.file_headers) == len(FILE_COLUMNS) else None
+        _table(document, report.file_headers, report.file_rows, "files", widths)
+    else:
+        document.add_paragraph(
+            "仓库中没有 audit.load_log。No audit.load_log in the warehouse.", style="Note"
+        )
+
+
+def _checks(document, report) -> None:
+    _heading(document, 2, "检查", "Checks")
+    if not report.checks:
+        document.add_paragraph(
+            "仓库中没有检查表,也没有 dbt 运行结果。No checks table in the warehouse and no dbt run "
+            "results.",
+            style="Note",
+        )
+        return
+    document.add_paragraph(report.check_sentence, style="Note")
+    if report.check_problems:
+        rows = [[p["name"], p["table"], p["result"]] for p in report.check_problems]
+        _table(document, check_summary.PROBLEM_HEADERS, rows, "check-problems", [0.5, 0.3, 0.2])
+    else:
+        document.add_paragraph("没有未通过或警告的检查。No check failed or warned.", style="Note")
+    rows = [
+        [[t["label"], Small(t["table"])] if t["label"] else t["table"], *t["cells"]]
+        for t in report.check_tallies
+    ]
+    _table(document, check_summary.TALLY_HEADERS, rows, "checks", [0.52, 0.12, 0.12, 0.12, 0.12])
+    document.add_paragraph(check_summary.WHERE_LISTED, style="Note")
 
 
 def write_docx(report, path: Path, template: Path = TEMPLATE) -> Path:
@@ -294,6 +464,8 @@ def write_docx(report, path: Path, template: Path = TEMPLATE) -> Path:
     _heading(document, 1, "图表", "Tables and charts")
     for number, chart in enumerate(report.charts, 1):
         _chart(document, number, chart)
+    _year_over_year(document, report)
+    _appendix(document, report)
     properties = document.core_properties
     properties.title = f"{report.year}年工会工作总结中的数字"
     properties.author = properties.last_modified_by = "union-warehouse"

@@ -8,11 +8,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.checks.quarantine import CHECK_NAME as QUARANTINE_CHECK
 from pipelines.db.connect import connect, is_postgres, table_exists
 from pipelines.resources import marts_folder_from_environment, warehouse_from_environment
 from pipelines.run.runner import STAGES, RunOutcome
 
 DETAIL_LINES = 6  # of a failing check's details; the rest is in the run's log and the UI
+# printed whole: what the clerk must fix and send back (a few lines per source)
+WHOLE_DETAILS = {QUARANTINE_CHECK}
 
 
 def _build_rows(year: int, schema: str, table: str, query: str) -> list[tuple]:
@@ -64,7 +67,8 @@ def _print_failures(outcome: RunOutcome, console: Console) -> None:
         check = failed.get(name)
         if check is not None:
             console.print(f"    → {check.where}", soft_wrap=True, markup=False)
-            for line in (check.details or "").splitlines()[:DETAIL_LINES]:
+            shown = None if check.name in WHOLE_DETAILS else DETAIL_LINES
+            for line in (check.details or "").splitlines()[:shown]:
                 console.print(f"    {line}", soft_wrap=True, markup=False)
     rejected = rejected_files(outcome.year)
     if rejected:
@@ -112,6 +116,9 @@ def print_run_summary(outcome: RunOutcome, console: Console) -> None:
     for check in outcome.checks:
         if not check.passed and check.severity == "WARN":
             console.print(f"[yellow]⚠[/] 检查警告 check warning: {check.name} → {check.where}")
+        if check.name == QUARANTINE_CHECK and check.passed and check.details:
+            for line in check.details.splitlines():  # sources published by --accept-quarantine
+                console.print(f"⚠ {line}", style="yellow", soft_wrap=True, markup=False)
     console.print(_time_line(outcome), soft_wrap=True)
     if outcome.success:
         console.print(f"[bold green]完成 done[/] ({outcome.seconds_total:.1f} s)")

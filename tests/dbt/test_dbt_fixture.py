@@ -330,6 +330,41 @@ def test_load_log_counts_every_row_once(warehouse):
     assert all(read == clean + dup + quar for _, read, clean, dup, quar in found.values())
 
 
+def test_quarantine_shares_and_reasons_per_source(warehouse):
+    """audit.quarantine_shares and audit.quarantine_reasons (what the quarantine gate reads),
+    expected from the fixture's hand-written row outcomes."""
+    sources: dict[str, dict] = {}
+    for table_rows in EXPECTED_ROWS.values():
+        for (file_name, sheet_name, row_number), (status, reason_code) in table_rows.items():
+            source = sources.setdefault(file_name.split("/")[0], {"read": 0, "reasons": {}})
+            source["read"] += 1
+            if status == QUARANTINED:
+                places = source["reasons"].setdefault(reason_code, [])
+                places.append((file_name, sheet_name, row_number))
+    shares = {
+        source: (read, quarantined, share)
+        for source, read, quarantined, share in rows(
+            warehouse,
+            "select source, rows_read, rows_quarantined, quarantined_share "
+            "from audit.quarantine_shares",
+        )
+    }
+    expected_reasons = []
+    for name, source in sources.items():
+        quarantined = sum(len(places) for places in source["reasons"].values())
+        share = round(Decimal(quarantined) / Decimal(source["read"]), 4)
+        assert shares[name] == (source["read"], quarantined, share), name
+        ranked = sorted(source["reasons"].items(), key=lambda item: (-len(item[1]), item[0]))
+        for rank, (reason_code, places) in enumerate(ranked, start=1):
+            expected_reasons.append((name, reason_code, rank, len(places), *min(places)))
+    found = rows(
+        warehouse,
+        "select source, reason_code, reason_rank, rows_quarantined, example_file_name, "
+        "example_sheet_name, example_row_number from audit.quarantine_reasons",
+    )
+    assert sorted(found) == sorted(expected_reasons)
+
+
 def test_report_figures_every_key_computed_from_the_clean_rows(warehouse):
     found = {
         key: (value, display, source_rows)

@@ -288,3 +288,244 @@ def add_unreadable_files(scenario: Scenario) -> None:
     write_xlsx(year_dir / "杂项" / "会议纪要.xlsx", {"Sheet1": [["会议", "纪要"]]})
     scenario.rejected["杂项/会议纪要.xlsx"] = "unknown_source_folder"
     scenario.load_log.update({name: (0, 0, 0, 0) for name in scenario.rejected})
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile files: what other programs, fuzzers and renamings make. Each is written here from a
+# good file by a transformation whose effect on calamine was found once and is named beside it;
+# tests/e2e/hostile/README.md says where the one committed file comes from.
+# ---------------------------------------------------------------------------------------------
+
+HOSTILE_DIR = Path(__file__).resolve().parent / "hostile"
+HOSTILE_WELFARE_HEADER = ["序号", "发放日期", "工号", "姓名", "部门", "慰问类别", "金额（元）", "所属年度", "备注"]
+HOSTILE_WELFARE_ROWS = [
+    [1, "2023-06-15", "GH000001", "张一", "文学院", "新年慰问", 800, 2023, None],
+    [2, "2023-06-16", "GH000002", "李二", "文学院", "新年慰问", 800, 2023, None],
+]
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One hostile file: the error code it must be rejected with (None: it loads, with `rows`
+    data rows), and words its Chinese and English messages must hold."""
+
+    code: str | None
+    rows: int = 0
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+
+def _xlwt_welfare(rows: int = 20) -> bytes:
+    """A welfare sheet as xlwt writes it (BIFF8 in an OLE2 file; the stream starts at sector 0)."""
+    import io
+
+    import xlwt
+
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("明细")
+    for c, value in enumerate(HOSTILE_WELFARE_HEADER[:8]):
+        sheet.write(0, c, value)
+    for r in range(1, rows + 1):
+        for c, value in enumerate([r, "2023-06-15", f"GH{r:06d}", "张一", "文学院", "新年慰问", 800, 2023]):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _biff_records(stream: bytes, start: int = 512):
+    """(offset, record id, size) of the BIFF records of an xlwt file's Workbook stream."""
+    import struct
+
+    position = start
+    while position + 4 <= len(stream):
+        rid, size = struct.unpack_from("<HH", stream, position)
+        if rid == 0 and size == 0:
+            return
+        yield position, rid, size
+        position += 4 + size
+
+
+def _patched(data: bytes, record_id: int, at: int, value: bytes) -> bytes:
+    """The first record `record_id` gets `value` at byte `at` of the record (header included)."""
+    offset = next(p for p, rid, _ in _biff_records(data) if rid == record_id)
+    patched = bytearray(data)
+    patched[offset + at : offset + at + len(value)] = value
+    return bytes(patched)
+
+
+def _flipped(data: bytes, seed: int, flips: int = 8) -> bytes:
+    """`flips` bytes of the Workbook stream replaced at random (a fixed seed)."""
+    import random
+
+    rnd = random.Random(seed)
+    fuzzed = bytearray(data)
+    for _ in range(flips):
+        fuzzed[rnd.randrange(512, 512 + 4096)] = rnd.randrange(256)
+    return bytes(fuzzed)
+
+
+def _directory_chain_loop(data: bytes) -> bytes:
+    """The OLE directory's sector chain made to point back to itself in the FAT. Calamine reads a
+    directory chain without a length, so it appends the same sector until an allocation of 4 GB
+    fails and the process aborts."""
+    import struct
+
+    sector = 1 << struct.unpack_from("<H", data, 30)[0]
+    first_fat_sector = struct.unpack_from("<i", data, 76)[0]
+    directory = struct.unpack_from("<i", data, 48)[0]
+    looped = bytearray(data)
+    struct.pack_into("<i", looped, 512 + first_fat_sector * sector + 4 * directory, directory)
+    return bytes(looped)
+
+
+def _biff5_stream(rows: list[list], password: bool = False) -> bytes:
+    """A minimal Excel 5.0/95 workbook stream (BIFF5): globals with one BOUNDSHEET, a sheet of
+    LABEL and NUMBER records, text in the GBK code page as a Chinese Excel 95 writes it."""
+    import struct
+
+    def record(rid: int, body: bytes) -> bytes:
+        return struct.pack("<HH", rid, len(body)) + body
+
+    cells = b""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, int | float):
+                cells += record(0x0203, struct.pack("<HHHd", r, c, 15, value))
+            elif value is not None:
+                text = str(value).encode("gbk")
+                cells += record(0x0204, struct.pack("<HHHH", r, c, 15, len(text)) + text)
+    width = max(len(row) for row in rows)
+    sheet = (
+        record(0x0809, struct.pack("<HHHH", 0x0500, 0x0010, 0x0DBB, 0x07CC))
+        + record(0x0000, struct.pack("<HHHHH", 0, len(rows), 0, width, 0))
+        + cells
+        + record(0x000A, b"")
+    )
+    name = "明细".encode("gbk")
+    globals_ = record(0x0809, struct.pack("<HHHH", 0x0500, 0x0005, 0x0DBB, 0x07CC))
+    if password:
+        globals_ += record(0x002F, struct.pack("<HH", 0x1234, 0x5678))  # FILEPASS (XOR)
+    globals_ += record(0x0042, struct.pack("<H", 936)) + record(0x00E0, bytes(16)) * 16
+    sheet_at = len(globals_) + 4 + 7 + len(name) + 4  # past BOUNDSHEET and EOF
+    globals_ += record(0x0085, struct.pack("<IBBB", sheet_at, 0, 0, len(name)) + name)
+    return globals_ + record(0x000A, b"") + sheet
+
+
+def _ole_with_book_stream(stream: bytes) -> bytes:
+    """An OLE2 compound file holding `stream` as `Book` (Excel 95's name for the workbook stream):
+    xlwt's compound-document writer, its one directory entry renamed."""
+    import io
+    import struct
+
+    from xlwt.CompoundDoc import XlsDoc
+
+    buffer = io.BytesIO()
+    XlsDoc().save(buffer, stream)
+    data = buffer.getvalue()
+    at = data.index("Workbook\x00".encode("utf-16-le"))
+    name = "Book\x00".encode("utf-16-le")
+    return data[:at] + name.ljust(64, b"\x00") + struct.pack("<H", len(name)) + data[at + 66 :]
+
+
+def _xlsb_zip() -> bytes:
+    """The parts by which an .xlsb is known: a zip whose workbook part is xl/workbook.bin."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Override PartName="/xl/workbook.bin" ContentType='
+            '"application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>',
+        )
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00\x80\x01\x00\x00\x00\x00")
+    return buffer.getvalue()
+
+
+def _csv_lines(rows: list[list], separator: str = ",") -> list[str]:
+    return [separator.join("" if v is None else str(v) for v in row) for row in rows]
+
+
+def hostile_names() -> list[str]:
+    """The corpus's file names, without writing it (for test parameters)."""
+    return list(_HOSTILE_NAMES)
+
+
+_HOSTILE_NAMES = (
+    "welfare/截断.xls", "festival/乱码.xls", "birthday/工作表位置错误.xls", "members/巨大区域.xls",
+    "activities/目录环.xls", "publicity/宣传统计.xlsx", "meetings/会议记录.xlsx", "budget/预算95.xls",
+    "proposals/提案95_20231130.xls", "alleviation/坏引号.csv", "members/名册Unicode.xlsx",
+    "welfare/旧版Mac.csv", "welfare/Unicode文本.csv", "welfare/备注带引号.csv",
+)
+
+
+def write_hostile_files(year_dir: Path) -> dict[str, Hostile]:
+    """Write the hostile corpus into `year_dir` (one or more per source); what each must give."""
+    xls = _xlwt_welfare()
+    welfare_rows = [HOSTILE_WELFARE_HEADER, *HOSTILE_WELFARE_ROWS]
+    files: dict[str, tuple[bytes, Hostile]] = {
+        "welfare/截断.xls": (xls[:3000], Hostile("corrupt_file", zh=("无法读取",), en=("Sector",))),
+        "festival/乱码.xls": (_flipped(xls, seed=0), Hostile("corrupt_file", zh=("无法读取",))),
+        # a BOUNDSHEET pointing past the stream: calamine panics (pyo3's PanicException)
+        "birthday/工作表位置错误.xls": (
+            _patched(xls, 0x0085, 4, (0x7FFFFFF0).to_bytes(4, "little")),
+            Hostile("corrupt_file", zh=("PanicException",), en=("PanicException",)),
+        ),
+        # DIMENSIONS declaring 268 million rows × 65,535 columns: calamine aborts on the allocation
+        "members/巨大区域.xls": (
+            _patched(xls, 0x0200, 4, (0).to_bytes(4, "little") + (0x0FFFFFFF).to_bytes(4, "little") + b"\x00\x00\xff\xff"),
+            Hostile("reader_memory_limit", zh=("内存",), en=("memory",)),
+        ),
+        "activities/目录环.xls": (
+            _directory_chain_loop(xls),
+            Hostile("reader_memory_limit", zh=("内存",), en=("memory",)),
+        ),
+        "publicity/宣传统计.xlsx": (
+            (HOSTILE_DIR / "libreoffice.ods").read_bytes(),
+            Hostile("opendocument_spreadsheet", zh=("OpenDocument",), en=("OpenDocument", ".ods")),
+        ),
+        "meetings/会议记录.xlsx": (
+            _xlsb_zip(),
+            Hostile("xlsb_workbook", zh=(".xlsb",), en=(".xlsb",)),
+        ),
+        "budget/预算95.xls": (
+            _ole_with_book_stream(_biff5_stream([HOSTILE_WELFARE_HEADER[:8], HOSTILE_WELFARE_ROWS[0][:8]])),
+            Hostile("excel95_workbook", zh=("Excel 5.0/95",), en=("Excel 5.0/95",)),
+        ),
+        "proposals/提案95_20231130.xls": (
+            _ole_with_book_stream(_biff5_stream([HOSTILE_WELFARE_HEADER[:8]], password=True)),
+            Hostile("password_protected", zh=("密码",), en=("password protected",)),
+        ),
+        "alleviation/坏引号.csv": (
+            "\n".join(
+                ["采购日期,帮扶县,产品,金额", "2023-05-01,城口县,跑山鸡,100", '2023-05-02,城口县,"土豆,200', "2023-05-03,城口县,茶叶,300"]
+            ).encode("utf-8"),
+            Hostile("malformed_csv_line", zh=("第 3 行",), en=("line 3",)),
+        ),
+        "members/名册Unicode.xlsx": (
+            "\t".join(ROSTER_HEADER).encode("utf-16"),
+            Hostile("utf16_text", zh=("UTF-16",), en=("UTF-16",)),
+        ),
+        # good files from other programs: they load
+        "welfare/旧版Mac.csv": (
+            "\r".join(_csv_lines(welfare_rows)).encode("utf-8") + b"\r",
+            Hostile(None, rows=2),
+        ),
+        "welfare/Unicode文本.csv": (
+            "\r\n".join(_csv_lines(welfare_rows, "\t")).encode("utf-16"),
+            Hostile(None, rows=2),
+        ),
+        "welfare/备注带引号.csv": (
+            "\n".join(_csv_lines([HOSTILE_WELFARE_HEADER, [*HOSTILE_WELFARE_ROWS[0][:8], '6"蛋糕']])).encode("utf-8"),
+            Hostile(None, rows=1),
+        ),
+    }
+    assert tuple(files) == _HOSTILE_NAMES
+    for name, (content, _) in files.items():
+        path = year_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return {name: expected for name, (_, expected) in files.items()}

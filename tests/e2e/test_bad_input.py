@@ -12,12 +12,17 @@ All in one xdist group (`bad_input`), three CLI invocations on one raw folder, i
    `people × standard` breaks): `unionwh run` lists each rejected file, still loads the rest into
    the private build, fails naming both blocking checks, and the first publication stays as it was.
 3. `unionwh check` on the same folder prints its table, exits 1 and publishes nothing.
+
+Then the hostile corpus (`write_hostile_files`) beside a copy of the shipped demo year, one
+`unionwh run` with one reader process over a copy of the demo year's publication: every bad file
+named, every good file landed, no process at 2 GB, exit 1, the publication unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,13 +31,15 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import DEMO_RAW, run_cli
 from tests.e2e import bad_input_corpus as corpus
+from tests.workbook_contents import sheets_by_table
 
 pytestmark = pytest.mark.e2e
 
 WIDE = {"COLUMNS": "250"}  # rich wraps at 80 columns without a terminal: keep file names whole
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Stack Trace:")
+DEMO_YEAR = DEMO_RAW / "2023"
 
 
 def show(result) -> str:
@@ -193,6 +200,7 @@ class TestQuarantine:
         )
         workbook = openpyxl.load_workbook(year_dir / "quarantine.xlsx", read_only=True)
         assert set(workbook.sheetnames) == {
+            "目录",  # the contents: each sheet, the table it holds (audit.quarantine), its rows
             "文学院",
             "马克思主义学院",
             "美术学院",
@@ -218,7 +226,9 @@ class TestQuarantine:
         rows = list(sheet.iter_rows(min_row=3, values_only=True))
         reasons = {r[header.index("原因代码")] for r in rows}
         assert reasons == {"unknown_department", "unknown_county", "date_outside_year"}
-        total = sum(workbook[name].max_row - 2 for name in workbook.sheetnames)
+        departments = sheets_by_table(workbook)["audit.quarantine"]
+        assert sorted(departments) == sorted(set(workbook.sheetnames) - {"目录"})
+        total = sum(workbook[name].max_row - 2 for name in departments)
         assert total == len(published["scenario"].quarantined)
 
     def test_hostile_names_are_data(self, published):
@@ -362,3 +372,126 @@ class TestCheckCommand:
     def test_check_publishes_nothing(self, checked, blocked):
         assert checked["result"].returncode == 1
         assert tree_hashes(blocked["year_dir"]) == blocked["before"]["marts"]
+
+
+# =============================================================================================
+# Hostile files beside the shipped demo year, read by one reader process (a one-CPU machine)
+# =============================================================================================
+
+# `unionwh run` in a process whose children's peak resident memory it reports: the kernel's
+# high-water mark of every process the run waited for (its reader processes included)
+MEASURED_RUN = """
+import json, resource, subprocess, sys
+result = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+PEAK_MEMORY_LIMIT_MB = 2048
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory, demo_publication) -> dict:
+    """The shipped 2023 files and the hostile corpus in one raw folder, run with
+    UNIONWH_READ_WORKERS=1 over a copy of the demo year's publication."""
+    import shutil
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.mktemp("hostile-year")
+    raw = base / "raw"
+    shutil.copytree(DEMO_YEAR, raw / "2023")
+    expected = corpus.write_hostile_files(raw / "2023")
+    warehouse = base / "warehouse" / "union.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    shutil.copy2(demo_publication.warehouse, warehouse)
+    shutil.copytree(demo_publication.marts / "2023", base / "marts" / "2023")
+    before = {"marts": tree_hashes(base / "marts" / "2023"), "warehouse": sha256(warehouse)}
+    unionwh = Path(sys.executable).with_name("unionwh")
+    command = [str(unionwh), "run", "--year", "2023", "--raw-dir", str(raw),
+               "--warehouse", str(warehouse), "--marts-dir", str(base / "marts")]  # fmt: skip
+    measured = subprocess.run(
+        [sys.executable, "-c", MEASURED_RUN, *command],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **WIDE, "UNIONWH_READ_WORKERS": "1"},
+    )
+    assert measured.returncode == 0, measured.stderr[-3000:]
+    return {
+        **json.loads(measured.stdout),
+        "expected": expected,
+        "before": before,
+        "base": base,
+        "warehouse": warehouse,
+        "private": base / "warehouse" / "private" / "2023.duckdb",
+        "published_warehouse": demo_publication.warehouse,
+    }
+
+
+class TestHostileFilesBesideTheDemoYear:
+    def test_the_run_fails_without_a_traceback_or_a_library_text(self, hostile_run):
+        out = hostile_run["stdout"] + hostile_run["stderr"]
+        assert hostile_run["returncode"] == 1, out[-5000:]
+        for noise in (
+            *TRACEBACK_MARKERS,
+            "stack backtrace",
+            "memory allocation of",
+            "panicked at",
+            "Context:",
+        ):
+            assert noise not in out, noise
+
+    def test_every_bad_file_is_named_with_its_problem(self, hostile_run):
+        out = hostile_run["stdout"]
+        bad = {name: e for name, e in hostile_run["expected"].items() if e.code is not None}
+        assert f"{len(bad)} 个文件被拒收" in out
+        for name, e in bad.items():
+            assert f"文件 {name}：" in out and f"file {name}: " in out, name
+            for word in (*e.zh, *e.en):
+                assert word in out, (name, word)
+        rejected = dict(
+            query(
+                hostile_run["private"],
+                "select file_name, error_code from audit.load_log where file_status = 'rejected'",
+            )
+        )
+        assert rejected == {name: e.code for name, e in bad.items()}
+
+    def test_every_good_file_lands_as_in_the_shipped_year(self, hostile_run):
+        shipped = dict(
+            query(
+                hostile_run["published_warehouse"],
+                "select source, sum(rows_read) from audit.load_log where year = 2023 group by all",
+            )
+        )
+        extra: dict[str, int] = {}
+        for name, e in hostile_run["expected"].items():
+            if e.code is None:
+                extra[name.split("/")[0]] = extra.get(name.split("/")[0], 0) + e.rows
+        landed = dict(
+            query(
+                hostile_run["private"],
+                "select source, sum(rows_read) from audit.load_log where file_status = 'loaded' group by all",
+            )
+        )
+        assert len(landed) == 10
+        assert landed == {s: n + extra.get(s, 0) for s, n in shipped.items()}
+        loaded = {
+            n
+            for (n,) in query(
+                hostile_run["private"],
+                "select file_name from audit.load_log where file_status = 'loaded'",
+            )
+        }
+        shipped_files = {
+            p.relative_to(DEMO_YEAR).as_posix() for p in DEMO_YEAR.rglob("*") if p.is_file()
+        }
+        good = {name for name, e in hostile_run["expected"].items() if e.code is None}
+        assert loaded == shipped_files | good
+
+    def test_no_process_of_the_run_reaches_2_gb(self, hostile_run):
+        assert hostile_run["peak_rss_mb"] < PEAK_MEMORY_LIMIT_MB, hostile_run["peak_rss_mb"]
+
+    def test_the_previous_publication_stays(self, hostile_run):
+        assert tree_hashes(hostile_run["base"] / "marts" / "2023") == hostile_run["before"]["marts"]
+        assert sha256(hostile_run["warehouse"]) == hostile_run["before"]["warehouse"]

@@ -145,3 +145,66 @@ def test_the_run_log_holds_dagster_and_dbt_and_no_personal_data(demo_run):
     known = known_values_from_build(build)
     assert len(known) > 1000  # the roster's ID and mobile numbers
     assert scan_file(log, known) == []
+
+
+def test_the_figures_sheet_prints_in_libreoffice_with_no_cell_cut(demo_run, tmp_path):
+    """The office's view of marts.xlsx: the report figures' sheet, printed to PDF by LibreOffice
+    Calc, shows every cell whole. A column too narrow cuts its text where the next cell starts
+    and prints ### for a number, so every cell's text as the office should read it (amounts
+    with separators and two decimals, counts without) must be in the printed text."""
+    import os
+    import shutil
+    import subprocess
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from tests.workbook_contents import sheet_of
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI"):
+            pytest.fail("soffice is missing: `make system-deps` installs LibreOffice Calc")
+        pytest.skip("LibreOffice is not installed (make system-deps)")
+    book = openpyxl.load_workbook(demo_run["marts"] / "2023" / "marts.xlsx")
+    sheet = sheet_of(book, "marts.report_figures")
+    assert re.search(r"[\u4e00-\u9fff]", sheet.title), sheet.title  # named for the office
+    for name in book.sheetnames:  # the row-level sheets would print hundreds of pages
+        if name != sheet.title:
+            del book[name]
+    book.save(tmp_path / "figures.xlsx")
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "figures.xlsx"),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    printed = "".join(
+        "".join((page.extract_text() or "").split())
+        for page in PdfReader(str(tmp_path / "figures.pdf")).pages
+    )
+    figures = pq.read_table(demo_run["marts"] / "2023" / "report_figures.parquet").to_pylist()
+    assert len(figures) == 35
+    for row in figures:
+        money = row["unit"] == "元"
+        shown = [
+            row["figure_key"],
+            row["section"],
+            row["label_zh"],
+            f"{row['value']:,.2f}" if money else f"{row['value']:,.0f}",
+            row["display_zh"],
+            str(row["source_rows"]),
+            row["sources"],
+        ]
+        for text in shown:
+            assert "".join(text.split()) in printed, (row["figure_key"], text)
+    assert "13,612,000.00" in printed and "#" not in printed

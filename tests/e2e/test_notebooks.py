@@ -31,6 +31,7 @@ from pipelines.report import analysis
 from pipelines.report.data import connect_read_only
 from tests.conftest import DEMO_RAW
 from tests.report_sample import build_sample
+from tests.workbook_contents import sheet_of
 
 pytestmark = pytest.mark.e2e
 
@@ -154,7 +155,8 @@ def test_row_level_marts_hold_the_generated_rows(demo, generated):
 def test_row_level_marts_have_chinese_headers_and_no_personal_data(demo, known):
     workbook = openpyxl.load_workbook(demo.marts / str(YEAR) / "marts.xlsx", read_only=True)
     for name in ROW_MARTS:
-        header, english = list(workbook[name].iter_rows(min_row=1, max_row=2, values_only=True))
+        sheet = sheet_of(workbook, f"marts.{name}")
+        header, english = list(sheet.iter_rows(min_row=1, max_row=2, values_only=True))
         assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in header), (name, header)
         assert not {"id_card_number", "mobile_number", "birth_date"} & set(english), name
     assert known  # the roster's own numbers, read from the private build

@@ -251,8 +251,63 @@ def test_lineage_appendix_names_files_rows_and_checks(report, sample):
     # the warehouse's checks table, per figure and in full
     veterans_row = re.search(r'<tr data-key="welfare.veterans.amount">(.*?)</tr>', lineage, re.S)
     assert "✓ veterans_amount_is_people_times_standard" in veterans_row.group(1)
-    checks = html.split('data-table="checks"', 1)[1].split("</table>", 1)[0]
-    assert checks.count("<tr>") == 1 + 5 and "row_conservation" in checks
+
+
+def _html_rows(html: str, table: str) -> list[list[str]]:
+    """A report.html table's body, cell texts (tags dropped)."""
+    import html as html_lib
+
+    body = html.split(f'data-table="{table}"', 1)[1].split("</table>", 1)[0].split("<tbody>")[1]
+    return [
+        [
+            html_lib.unescape(re.sub(r"<[^>]+>", " ", c)).split()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_checks_appendix_counts_per_table_and_names_where_the_full_list_is(report):
+    """For people: per table how many checks ran, passed, warned and failed; no list of test
+    identifiers; the full list is in manifest.json and the Data Docs, which it names."""
+    html = report["html"]
+    appendix = html.split('<section id="lineage">', 1)[1]
+    assert "5 checks ran on 2 tables: 5 passed, 0 warned, 0 failed." in appendix
+    assert "No check failed or warned." in appendix and 'data-table="check-problems"' not in html
+    # a table is named by its code, after its Chinese name where dbt's manifest gives one
+    rows = {r[0][-1]: [int(c[0]) for c in r[1:]] for r in _html_rows(html, "checks")}
+    assert rows == {"report_figures": [4, 4, 0, 0], "audit.checks": [1, 1, 0, 0]}
+    assert "manifest.json" in appendix and "data-docs/index.html" in appendix
+    assert (
+        "row_conservation" not in appendix.split('data-table="lineage"', 1)[1].split("</table>")[1]
+    )
+
+
+def test_failed_and_warned_checks_come_first_by_name(sample, tmp_path):
+    from pipelines.report.build import render_html
+
+    warehouse = tmp_path / "union.duckdb"
+    shutil.copy(sample / "warehouse" / "union.duckdb", warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update audit.checks set status = 'fail' where year = 2023 and check_name = 'row_conservation'"
+        )
+        con.execute(
+            "update audit.checks set status = 'warn' where year = 2023 "
+            "and check_name = 'festival_total_is_sum_of_cells'"
+        )
+    html = render_html(warehouse, 2023, for_print=False).html
+    problems = [[" ".join(c) for c in row] for row in _html_rows(html, "check-problems")]
+    assert problems == [
+        ["row_conservation", "audit.checks", "未通过 failed"],
+        ["festival_total_is_sum_of_cells", "report_figures", "警告 warned"],
+    ]
+    tallies = [(r[0][-1], [int(c[0]) for c in r[1:]]) for r in _html_rows(html, "checks")]
+    assert tallies == [
+        ("audit.checks", [1, 0, 0, 1]),  # a table with a failure first
+        ("report_figures", [4, 3, 1, 0]),
+    ]
+    assert "5 checks ran on 2 tables: 3 passed, 1 warned, 1 failed." in html
 
 
 def test_charts_and_tables_are_there(report):
@@ -360,8 +415,9 @@ def test_a_warehouse_with_report_figures_only(tmp_path, sample):
     festival = re.search(r'<tr data-key="festival.amount">(.*?)</tr>', lineage, re.S).group(1)
     assert "✓ assert_festival_amount_equals_row_totals" in festival
     assert "report_figures 的 dbt 测试 2/2" in festival
-    checks = html.split('data-table="checks"', 1)[1].split("</table>", 1)[0]
-    assert "未通过 fail" in checks and "dbt-target-2023/run_results.json" in html
+    [problem] = [[" ".join(c) for c in row] for row in _html_rows(html, "check-problems")]
+    assert problem[0] == "assert_load_log_conserves_rows" and problem[2] == "未通过 failed"
+    assert "dbt-target-2023/run_results.json" in html
 
 
 def test_a_year_not_in_the_warehouse_is_a_clear_error(sample, tmp_path):
@@ -541,16 +597,41 @@ def test_docx_has_the_same_sentences_as_report_html(docx_xml, report):
         assert sentence in text, sentence
 
 
-def test_docx_has_the_four_tables_of_report_html_and_their_charts(docx_xml, report):
+def _docx_tables(document) -> dict:
+    """report.docx's tables by their Word title (report.html's data-table name)."""
+    return {
+        table.find(f"{W}tblPr/{W}tblCaption").get(f"{W}val"): table
+        for table in document.iter(f"{W}tbl")
+    }
+
+
+def _docx_rows(table) -> list[list[list[str]]]:
+    """The body rows' cells, each as its lines (a line break starts a new line)."""
+    rows = []
+    for row in list(table.iter(f"{W}tr"))[1:]:
+        cells = []
+        for cell in row.iter(f"{W}tc"):
+            lines = [""]
+            for element in cell.iter(f"{W}t", f"{W}br"):
+                if element.tag == f"{W}br":
+                    lines.append("")
+                else:
+                    lines[-1] += element.text or ""
+            cells.append(lines)
+        rows.append(cells)
+    return rows
+
+
+CHARTS = ("spending-by-category", "spending-by-month", "proposal-completion", "participation")
+
+
+def test_docx_has_the_tables_of_report_html_and_their_charts(docx_xml, report):
     from PIL import Image
 
-    tables = list(docx_xml["document"].iter(f"{W}tbl"))
-    assert len(tables) == 4
-    for table, chart in zip(
-        tables,
-        ("spending-by-category", "spending-by-month", "proposal-completion", "participation"),
-        strict=True,
-    ):
+    tables = _docx_tables(docx_xml["document"])
+    assert list(tables) == [*CHARTS, "change", "lineage", "checks", "files"]
+    for chart in CHARTS:
+        table = tables[chart]
         html_table = report["html"].split(f'data-table="{chart}"', 1)[1].split("</table>", 1)[0]
         html_rows = [
             [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
@@ -565,6 +646,59 @@ def test_docx_has_the_four_tables_of_report_html_and_their_charts(docx_xml, repo
     for name in images:
         pixels = np.asarray(Image.open(io.BytesIO(docx_xml["media"][name])).convert("L"), int)
         assert pixels.shape[1] > 1000 and pixels.std() > 20, name  # a drawn chart, not blank
+
+
+def test_docx_compares_with_the_year_before_as_report_html_does(docx_xml, report, sample):
+    """The year-over-year table: every figure with both years' values, the change and the
+    relative change, the same texts as report.html's, the values those of report_figures."""
+    before = figures_table(sample / "warehouse" / "union.duckdb", 2022)
+    now = figures_table(sample / "warehouse" / "union.duckdb", 2023)
+    html = [[" ".join(c) for c in row] for row in _html_rows(report["html"], "change")]
+    docx = _docx_rows(_docx_tables(docx_xml["document"])["change"])
+    assert [[" ".join(c) for c in row] for row in docx] == html
+    assert len(docx) == len(now) == 35
+    for (label, key), current, previous, _delta, _relative in docx:
+        assert label and key in now
+        assert current == [now[key]["display_zh"]] and previous == [before[key]["display_zh"]]
+    birthday = next(row for row in docx if row[0][1] == "birthday.amount")
+    assert birthday[4] == ["+7.5%"]
+
+
+def test_docx_appendix_gives_each_figure_its_value_rows_and_source_files(docx_xml, sample):
+    warehouse = sample / "warehouse" / "union.duckdb"
+    now = figures_table(warehouse, 2023)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = dict(
+            con.execute(
+                "select figure_key, source_rows from marts.report_figures where year = 2023"
+            ).fetchall()
+        )
+        files = dict(
+            con.execute(
+                "select file_sha256, file_name from audit.load_log where year = 2023"
+            ).fetchall()
+        )
+    lineage = _docx_rows(_docx_tables(docx_xml["document"])["lineage"])
+    assert {row[0][1] for row in lineage} == set(now)
+    for (_label, key), value, count, sources, checks in lineage:
+        figure = now[key]
+        assert value == [figure["display_zh"]], key
+        assert count == [f"{rows[key]:,}"], key
+        names, hashes = sources[0::2], sources[1::2]  # each file: its name, its hash's prefix
+        assert names and len(names) == len(hashes), key
+        for name, sha in zip(names, hashes, strict=True):
+            assert files[next(h for h in files if h.startswith(sha))] == name, key
+        assert checks[0] in ("—",) or re.fullmatch(r"[✓✗] \d+/\d+", checks[0]), key
+    veterans = next(r for r in lineage if r[0][1] == "welfare.veterans.amount")
+    assert veterans[4] == ["✓ 1/1"]  # its reconciliation in the warehouse's checks table
+    checks = {r[0][-1]: r[1:] for r in _docx_rows(_docx_tables(docx_xml["document"])["checks"])}
+    assert checks == {
+        "report_figures": [["4"], ["4"], ["0"], ["0"]],
+        "audit.checks": [["1"], ["1"], ["0"], ["0"]],
+    }
+    text = _text(docx_xml["document"])
+    assert "5 checks ran on 2 tables: 5 passed, 0 warned, 0 failed." in text
+    assert "manifest.json" in text and "data-docs/index.html" in text
 
 
 def test_docx_headings_are_styled_like_an_official_document(docx_xml):
@@ -609,8 +743,9 @@ def _tool_or_skip(path: Path) -> None:
 
 
 def test_docx_opens_in_libreoffice_and_its_first_page_is_the_summary(docx_xml, tmp_path):
-    """Word → PDF with LibreOffice, page 1 → PNG with pdftoppm: a page with the title and the
-    first sentences in Chinese, not a blank or a page of missing-glyph boxes."""
+    """Word → PDF with LibreOffice, page 1 and the appendix's first page → PNG with pdftoppm:
+    the title and the first sentences in Chinese, the appendix's lineage table; not a blank or a
+    page of missing-glyph boxes."""
     from PIL import Image
     from pypdf import PdfReader
 
@@ -638,17 +773,40 @@ def test_docx_opens_in_libreoffice_and_its_first_page_is_the_summary(docx_xml, t
     assert "2023年工会工作总结中的数字" in first.replace(" ", "")
     assert "推送内容48条" in first.replace(" ", "")
     assert len(reader.pages) >= 4
-    subprocess.run(
-        [str(PDFTOPPM), "-r", "80", "-png", "-f", "1", "-l", "1", str(pdf), str(out / "page")],
-        check=True,
-        timeout=60,
-    )
-    [png] = out.glob("page*.png")
-    image = Image.open(png).convert("L")
-    assert image.size[0] < image.size[1]  # portrait
-    pixels = np.asarray(image, dtype=int)
-    ink = (pixels < 128).mean()
-    assert 0.01 < ink < 0.3, f"{ink:.1%} of the page is ink"
-    keep = os.environ.get("UNIONWH_KEEP_DOCX_PAGE")
-    if keep:  # to look at the page: UNIONWH_KEEP_DOCX_PAGE=/tmp/page.png
-        Path(keep).write_bytes(png.read_bytes())
+    # the appendix starts a page: its heading, then the lineage table's first figures
+    [appendix] = [
+        number
+        for number, page in enumerate(reader.pages, 1)
+        if (page.extract_text() or "").replace(" ", "").startswith("附录：数据来源与检查")
+    ]
+    appendix_text = (reader.pages[appendix - 1].extract_text() or "").replace(" ", "")
+    assert "每项指标的来源" in appendix_text and "publicity.wechat.posts" in appendix_text
+    for number, name in ((1, "page"), (appendix, "appendix")):
+        subprocess.run(
+            [
+                str(PDFTOPPM),
+                "-r",
+                "80",
+                "-png",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                str(pdf),
+                str(out / name),
+            ],
+            check=True,
+            timeout=60,
+        )
+        [png] = out.glob(f"{name}-*.png")
+        image = Image.open(png).convert("L")
+        assert image.size[0] < image.size[1]  # portrait
+        pixels = np.asarray(image, dtype=int)
+        ink = (pixels < 128).mean()
+        assert 0.01 < ink < 0.3, f"{name}: {ink:.1%} of the page is ink"
+        keep = os.environ.get("UNIONWH_KEEP_DOCX_PAGE")
+        if keep:  # to look at the pages: UNIONWH_KEEP_DOCX_PAGE=/tmp/page.png (and /tmp/page-appendix.png)
+            target = (
+                Path(keep) if name == "page" else Path(keep).with_stem(f"{Path(keep).stem}-{name}")
+            )
+            target.write_bytes(png.read_bytes())

@@ -144,3 +144,91 @@ def test_the_report_compares_2023_with_2022(years, tmp_path):
     assert "同比对照 compared with 2022" in html
     change = html.split('data-table="change"', 1)[1].split("</table>", 1)[0]
     assert change.count("<tr data-key=") == 35
+
+
+# Analysts open the published file with the DuckDB their tool bundles: DBeaver's driver, the duckdb
+# command line, R's and Python's packages, still 1.x in many places. The oldest release the file's
+# storage format (`PUBLISHED_STORAGE_VERSION`) is meant for, from the package registry.
+OLDEST_CLIENT = "duckdb==1.1.3"
+COUNT_EVERY_RELATION = """
+import json, sys
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+relations = con.execute(
+    "select table_schema, table_name from information_schema.tables order by 1, 2"
+).fetchall()
+counts = {
+    f"{schema}.{name}": len(con.execute(f'select * from "{schema}"."{name}"').fetchall())
+    for schema, name in relations
+}
+counts["figure_history.change"] = con.execute(
+    "select count(change) from marts.figure_history"
+).fetchall()[0][0]
+print(json.dumps({"version": duckdb.__version__, "counts": counts}))
+"""
+
+
+def _registry_reachable() -> bool:
+    import urllib.request
+
+    try:
+        urllib.request.urlopen("https://pypi.org/simple/duckdb/", timeout=10).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_a_duckdb_1_1_client_reads_every_table_and_view(years, tmp_path):
+    """duckdb 1.1.3, installed by uv into an environment of its own, reads every table and view
+    of the two-year warehouse (every row fetched, every column decoded), as many rows as 2.0."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    if not _registry_reachable():
+        pytest.skip("pypi.org is unreachable: duckdb 1.1.3 cannot be installed")
+    script = tmp_path / "count.py"
+    script.write_text(COUNT_EVERY_RELATION, encoding="utf-8")
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+    }
+    uv = shutil.which("uv") or f"{sys.executable} -m uv"
+    result = subprocess.run(
+        [
+            *uv.split(),
+            "run",
+            "--isolated",
+            "--no-project",
+            "--with",
+            OLDEST_CLIENT,
+            "python",
+            str(script),
+            str(years["warehouse"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    old = json.loads(result.stdout.strip().splitlines()[-1])
+    assert old["version"] == "1.1.3"
+
+    with duckdb.connect(str(years["warehouse"]), read_only=True) as con:
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables order by 1, 2"
+        ).fetchall()
+        now = {
+            f"{s}.{n}": con.execute(f'select count(*) from "{s}"."{n}"').fetchall()[0][0]
+            for s, n in relations
+        }
+        now["figure_history.change"] = con.execute(
+            "select count(change) from marts.figure_history"
+        ).fetchall()[0][0]
+        tags = con.execute("select tags from duckdb_databases() where not internal").fetchall()
+    assert "marts.figure_history" in now and "audit.quarantine" in now
+    assert now["figure_history.change"] > 0  # 2023 compared with 2022: the view computes
+    assert old["counts"] == now
+    assert tags == [({"storage_version": "v1.0.0+"},)]  # a 1.x format, not 2.0's

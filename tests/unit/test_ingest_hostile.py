@@ -1,6 +1,8 @@
-"""Hostile sizes: a sheet that declares or touches row 1,048,576 but holds 30 rows loads in the memory
-of a small sheet, with the row numbers Excel shows. Peak memory is measured in a fresh process
-(resource.getrusage), so the numbers are the reader's own."""
+"""Hostile files. Sizes: a sheet that declares or touches row 1,048,576 but holds 30 rows loads in the
+memory of a small sheet, with the row numbers Excel shows; peak memory is measured in a fresh process
+(resource.getrusage), so the numbers are the reader's own. Kinds: fuzzed, truncated and looping .xls,
+renamed .ods/.xlsb, UTF-16 text, Excel 95, malformed and CR-only CSVs (the corpus of
+tests/e2e/bad_input_corpus.py), each read in the reader processes as a run reads it."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ import pytest
 import xlsxwriter
 
 from pipelines.contract import load_contract
+from pipelines.ingest import readers
 from pipelines.ingest.files import read_file
 from pipelines.ingest.sparse import compact_sheet
+from tests.e2e.bad_input_corpus import hostile_names, write_hostile_files
 
 CONTRACT = load_contract()
 HEADER = ["序号", "发放日期", "工号", "姓名", "慰问类别", "金额", "所属年度"]
@@ -179,3 +183,76 @@ def test_compaction_keeps_every_value_and_short_gaps():
     assert refs == [b"A1", b"C1", b"B3", b"A5", b"E5"]
     assert compacted.row_numbers == [1, 2, 3, 4, 70000]
     assert b"<v>9</v>" in compacted.xml and b"<t>x</t>" in compacted.xml
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile files (tests/e2e/bad_input_corpus.py write_hostile_files): each class of file gets its
+# own message, one line in Chinese and one in English, naming the file; the good ones load.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_reads(tmp_path_factory):
+    """The corpus read as a run reads it: every source submitted at once to the reader processes."""
+    year_dir = tmp_path_factory.mktemp("hostile-corpus") / "2023"
+    expected = write_hostile_files(year_dir)
+    try:
+        reads = {
+            f.file_name: f
+            for source in CONTRACT.sources
+            for f in readers.take_source("hostile", year_dir, source, CONTRACT)
+        }
+    finally:
+        readers.shutdown_pool()
+        readers._runs.clear()
+    return expected, reads
+
+
+def test_every_hostile_file_is_read_or_rejected_alone(hostile_reads):
+    expected, reads = hostile_reads
+    assert set(reads) == set(expected)
+    assert {name: reads[name].error_code for name in expected} == {
+        name: e.code for name, e in expected.items()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(hostile_names()))
+def test_each_hostile_file_gets_its_message(hostile_reads, name):
+    expected, reads = hostile_reads
+    got, want = reads[name], expected[name]
+    if want.code is None:
+        rows = sum(frame.height for frames in got.rows.values() for frame in frames)
+        assert (got.status, rows) == ("loaded", want.rows), got.outcome
+        return
+    assert got.status == "rejected"
+    zh, en = got.message_zh, got.message_en
+    assert zh.startswith(f"文件 {name}：") and en.startswith(f"file {name}: "), (zh, en)
+    for text in (zh, en):
+        assert "\n" not in text and "Context" not in text and "/tmp/" not in text, text
+        assert "stack backtrace" not in text
+    assert re.search(r"[\u4e00-\u9fff]", zh.split("：", 1)[1])  # Chinese beyond the file's name
+    for word in want.zh:
+        assert word in zh, (word, zh)
+    for word in want.en:
+        assert word in en, (word, en)
+
+
+def test_old_mac_and_unicode_text_csvs_give_the_same_rows_as_a_plain_csv(hostile_reads):
+    _, reads = hostile_reads
+
+    def rows(name):
+        frames = reads[name].rows["welfare_payments"]
+        return [
+            (r["staff_id"], r["amount"], r["_row_number"], r["_error_code"])
+            for f in frames
+            for r in f.iter_rows(named=True)
+        ]
+
+    old_mac = rows("welfare/旧版Mac.csv")
+    assert old_mac == rows("welfare/Unicode文本.csv")
+    assert [(staff, str(amount), row) for staff, amount, row, _ in old_mac] == [
+        ("GH000001", "800.00", 2),
+        ("GH000002", "800.00", 3),
+    ]
+    [(staff, amount, row, error)] = rows("welfare/备注带引号.csv")
+    assert (staff, str(amount), row, error) == ("GH000001", "800.00", 2, None)

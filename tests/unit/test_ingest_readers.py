@@ -1,12 +1,13 @@
 """The reader processes (pipelines.ingest.readers): the same rows as reading in this process, a run's
-read-ahead taken source by source, and a reader that dies does not lose the file."""
+read-ahead taken source by source, and a reader that dies, raises or runs out of time costs the
+file it was reading only."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import polars as pl
@@ -36,7 +37,7 @@ def _no_pool_left():
     readers._runs.clear()
 
 
-def test_pool_reads_the_same_rows_as_this_process(monkeypatch):
+def test_one_reader_reads_the_same_rows_as_two(monkeypatch):
     monkeypatch.setenv(readers.WORKERS_VARIABLE, "2")
     pooled = read_source(DEMO_YEAR, "welfare", CONTRACT)
     monkeypatch.setenv(readers.WORKERS_VARIABLE, "1")
@@ -71,19 +72,72 @@ def test_a_new_run_cancels_what_a_failed_run_left(monkeypatch):
     assert "failed" not in readers._runs and [f.source for f in files] == ["budget"]
 
 
-def test_a_reader_that_dies_does_not_lose_the_file(monkeypatch):
-    monkeypatch.setenv(readers.WORKERS_VARIABLE, "2")
+def _wait_for_reader(pool: readers.ReaderPool, slot: int = 0) -> int:
+    deadline = time.monotonic() + 60
+    while slot not in pool.processes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pool.processes[slot].pid
+
+
+def test_a_reader_killed_mid_file_costs_that_file_only(monkeypatch):
+    monkeypatch.setenv(readers.WORKERS_VARIABLE, "1")
     path = next((DEMO_YEAR / "members").glob("*.xlsx"))
     pool = readers.reader_pool()
-    busy = [pool.submit(time.sleep, 30) for _ in range(2)]  # both readers busy: the file waits
+    busy = pool.submit(time.sleep, 60)  # the one reader is busy: the file waits behind it
     pending = readers.submit_files([(path, f"members/{path.name}", "members")], CONTRACT)
-    deadline = time.monotonic() + 30
-    while len(pool._processes) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    for pid in list(pool._processes):
-        os.kill(pid, signal.SIGKILL)
-    assert all(isinstance(b.exception(timeout=30), BrokenProcessPool) for b in busy)
+    os.kill(_wait_for_reader(pool), signal.SIGKILL)
+    failure = busy.exception(timeout=60)
+    assert isinstance(failure, readers.ReaderFailure)
+    assert failure.failure.exitcode == -signal.SIGKILL
+    error = readers.reading_failed("members/x.xlsx", failure)
+    assert error.code == "reader_crashed" and "SIGKILL" in error.message_en
+    # the file queued behind it is read by a new reader process
     read = pending[0].result()
-    # read again alone, in a fresh process: the same file, loaded
     assert read.status == "loaded" and sum(f.height for f in read.rows["members"]) > 5000
-    assert readers._pool is None  # the broken pool is forgotten; the next read starts a new one
+
+
+def spin(seconds: float) -> None:
+    """Burn CPU (in a reader process)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+def test_a_reader_over_its_time_is_stopped(monkeypatch):
+    monkeypatch.setenv(readers.WORKERS_VARIABLE, "1")
+    pool = readers.reader_pool()
+    cpu = pool.submit(spin, 60, limits=readers.Limits(512 << 20, cpu_seconds=1, wall_seconds=60))
+    wall = pool.submit(
+        time.sleep, 60, limits=readers.Limits(512 << 20, cpu_seconds=60, wall_seconds=1)
+    )
+    after = pool.submit(sum, [1, 2, 3])
+    for future, timed_out in ((cpu, False), (wall, True)):
+        failure = future.exception(timeout=60)
+        assert isinstance(failure, readers.ReaderFailure)
+        assert failure.failure.out_of_time and failure.failure.timed_out == timed_out
+        error = readers.reading_failed("welfare/慢.xlsx", failure)
+        assert error.code == "reader_time_limit"
+        assert "超时" in error.message_zh and "took longer" in error.message_en
+    assert after.result(timeout=60) == 6
+
+
+def test_an_exception_of_any_class_is_the_files_failure(monkeypatch):
+    monkeypatch.setenv(readers.WORKERS_VARIABLE, "1")
+    pool = readers.reader_pool()
+    # SystemExit is a BaseException, as pyo3's PanicException is
+    failure = pool.submit(sys.exit, "boom\nContext:\n  0: a library's context").exception(60)
+    assert isinstance(failure, readers.ReaderFailure)
+    assert (failure.failure.exception, failure.failure.detail) == ("SystemExit", "boom")
+    error = readers.reading_failed("welfare/坏.xls", failure)
+    assert error.code == "corrupt_file"
+    assert "\n" not in error.message_zh + error.message_en and "Context" not in error.message_en
+    assert pool.submit(sum, [1]).result(timeout=60) == 1  # the same reader goes on
+
+
+def test_limits_grow_with_the_file_within_a_floor_and_a_cap():
+    small, roster_100x, huge = (readers.limits_for(n) for n in (1024, 47_489_000, 10**10))
+    assert small.memory_mb == 512 + 0  # a 1 KB file: the floor
+    # the 100x roster needs 1.07 GB of address space above its reader (measured)
+    assert 2_000 < roster_100x.memory_mb < 4_096
+    assert huge.memory_mb == 4_096 and huge.cpu_seconds == 1_800
+    assert small.cpu_seconds < roster_100x.cpu_seconds

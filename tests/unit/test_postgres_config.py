@@ -39,6 +39,7 @@ def test_postgres_builds_one_database_per_university_and_year(monkeypatch, tmp_p
     assert bound.build_database(2023) == "unionwh_xinan_2023"
     assert bound.build_path(2023) == (
         "postgresql://office:s%40cret@db.example:6543/unionwh_xinan_2023?sslmode=require"
+        "&options=-c%20role%3Dunionwh_office_xinan"
     )
     assert bound.dbt_env(2023) == {
         "UNIONWH_PG_HOST": "db.example",
@@ -46,6 +47,7 @@ def test_postgres_builds_one_database_per_university_and_year(monkeypatch, tmp_p
         "UNIONWH_PG_USER": "office",
         "UNIONWH_PG_PASSWORD": "s@cret",
         "UNIONWH_PG_DBNAME": "unionwh_xinan_2023",
+        "UNIONWH_PG_ROLE": "unionwh_office_xinan",
     }
     assert "cret" not in bound.dsn_without_password
     assert marts_folder_from_environment().year_dir(2023) == tmp_path / "marts" / "xinan" / "2023"

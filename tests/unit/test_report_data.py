@@ -230,3 +230,49 @@ def test_anything_else_is_refused(sql):
     with pytest.raises(QueryRefused) as refused:
         check_read_only(sql)
     assert refused.value.message_zh and refused.value.message_en
+
+
+def test_dbt_tests_are_counted_per_table_failures_first(tmp_path):
+    """warn is its own outcome, error counts as failed, a skipped test did not run; a singular
+    test (attached to no model) counts on the first model it reads."""
+    import json
+
+    results = [
+        ("test.p.not_null_members_staff_id.1", "members", "pass"),
+        ("test.p.unique_members_staff_id.2", "members", "warn"),
+        ("test.p.not_null_quarantine_year.3", "quarantine", "pass"),
+        ("test.p.accepted_values_quarantine_x.4", "quarantine", "error"),
+        ("test.p.unique_quarantine_y.5", "quarantine", "skipped"),
+        ("test.p.assert_load_log_conserves_rows", None, "fail"),
+    ]
+    (tmp_path / "run_results.json").write_text(
+        json.dumps(
+            {
+                "results": [
+                    {
+                        "unique_id": uid,
+                        "status": status,
+                        "attached_node": f"model.p.{model}" if model else None,
+                    }
+                    for uid, model, status in results
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    singular = {"depends_on": {"nodes": ["seed.p.reasons", "model.p.load_log"]}}
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"nodes": {"test.p.assert_load_log_conserves_rows": singular}}),
+        encoding="utf-8",
+    )
+    checks = data.checks_from_dbt(tmp_path)
+    assert [(t.table, t.ran, t.passed, t.warned, t.failed) for t in data.tally_checks(checks)] == [
+        ("load_log", 1, 0, 0, 1),
+        ("quarantine", 2, 1, 0, 1),
+        ("members", 2, 1, 1, 0),
+    ]
+    assert [(c.name, c.outcome) for c in data.failed_first(checks)] == [
+        ("accepted_values_quarantine_x", "fail"),
+        ("assert_load_log_conserves_rows", "fail"),
+        ("unique_members_staff_id", "warn"),
+    ]

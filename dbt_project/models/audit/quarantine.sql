@@ -1,5 +1,5 @@
 -- One row per quarantined landed row, from every source: where it is (file, sheet, row), the
--- cells as read, and why (the first rule it failed).
+-- cells as read (and which came from a merged cell), and why (the first rule it failed).
 
 {%- set classified_models = [
     'int_members_classified',
@@ -23,7 +23,8 @@ quarantined_rows as (
         classified_models,
         columns=[
             'landed_row_id', 'source_name', 'table_name', 'file_name', 'file_sha256', 'sheet_name',
-            'row_number', 'reason_column', 'raw_values', 'reason_code', 'department_code',
+            'row_number', 'reason_column', 'raw_values', 'merged_from', 'reason_code',
+            'department_code',
         ],
         where="row_status = 'quarantined'"
     ) }}
@@ -55,6 +56,8 @@ final as (
         quarantined_rows.row_number,
         quarantined_rows.reason_column as column_name,
         quarantined_rows.raw_values,
+        -- the cells the row took from a merged cell above it (部门←E12), null when none
+        quarantined_rows.merged_from,
         quarantined_rows.reason_code,
         reason_codes.reason_zh,
         reason_codes.reason_en,

@@ -25,6 +25,7 @@ members as (
         sheet_name,
         row_number,
         raw_values,
+        merged_from,
         error_code,
         error_column
     from {{ ref('stg_members__members') }}

@@ -34,7 +34,8 @@ attributed as (
         file_name,
         file_sha256,
         sheet_name,
-        row_number
+        row_number,
+        merged_from
     from members
 
 )

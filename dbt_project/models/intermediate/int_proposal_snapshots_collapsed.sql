@@ -51,7 +51,8 @@ latest_states as (
         clean_snapshots.file_name,
         clean_snapshots.file_sha256,
         clean_snapshots.sheet_name,
-        clean_snapshots.row_number
+        clean_snapshots.row_number,
+        clean_snapshots.merged_from
     from clean_snapshots
     cross join exports
     where clean_snapshots.snapshot_rank = 1

@@ -31,7 +31,8 @@ cleaned as (
         file_name,
         file_sha256,
         sheet_name,
-        row_number
+        row_number,
+        merged_from
     from payments
 
 )

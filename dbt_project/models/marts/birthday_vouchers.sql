@@ -30,7 +30,8 @@ final as (
         vouchers.amount,
         vouchers.file_name,
         vouchers.sheet_name,
-        vouchers.row_number
+        vouchers.row_number,
+        vouchers.merged_from
     from vouchers
     left join departments
         on vouchers.department_code = departments.department_code

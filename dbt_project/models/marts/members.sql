@@ -30,7 +30,8 @@ final as (
         cast({{ month_of('members.birth_date') }} as integer) as birth_month,
         members.file_name,
         members.sheet_name,
-        members.row_number
+        members.row_number,
+        members.merged_from
     from members
     left join departments
         on members.department_code = departments.department_code

@@ -38,7 +38,8 @@ final as (
         proposals.is_carried_forward,
         proposals.file_name,
         proposals.sheet_name,
-        proposals.row_number
+        proposals.row_number,
+        proposals.merged_from
     from proposals
     left join departments
         on proposals.lead_department_code = departments.department_code

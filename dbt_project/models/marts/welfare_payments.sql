@@ -31,7 +31,8 @@ final as (
         payments.amount,
         payments.file_name,
         payments.sheet_name,
-        payments.row_number
+        payments.row_number,
+        payments.merged_from
     from payments
     left join departments
         on payments.department_code = departments.department_code

@@ -1,0 +1,1 @@
+"""The submission page (Starlette + Jinja2)."""

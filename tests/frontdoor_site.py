@@ -1,0 +1,47 @@
+"""A front door over scratch folders, for the page tests: raw/ with the demo year's roster only,
+the demo publication's manifest and quarantine, and access codes for two departments and the
+office."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.frontdoor import accounts
+from pipelines.frontdoor.uploads import Limits
+from pipelines.frontdoor.web.app import Settings
+from tests.conftest import DEMO_RAW, PROJECT_ROOT
+
+DEPARTMENT, OTHER_DEPARTMENT = "marxism", "education"
+
+
+@dataclass
+class Site:
+    settings: Settings
+    codes: dict[str, str]
+
+    def raw_files(self) -> list[str]:
+        root = self.settings.raw_dir
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+    def staged_files(self) -> list[Path]:
+        staging = self.settings.work_dir / "staging"
+        return sorted(p for p in staging.rglob("*") if p.is_file()) if staging.exists() else []
+
+
+def make_site(root: Path, limits: Limits | None = None) -> Site:
+    raw = root / "raw"
+    shutil.copytree(DEMO_RAW / "2023" / "members", raw / "2023" / "members")
+    marts = root / "marts" / "2023"
+    marts.mkdir(parents=True)
+    for name in ("manifest.json", "quarantine.parquet"):
+        shutil.copyfile(PROJECT_ROOT / "marts" / "2023" / name, marts / name)
+    settings = Settings(
+        raw, root / "marts", root / "warehouse" / "union.duckdb", limits or Limits()
+    )
+    codes = {
+        code: accounts.add_account(settings.accounts_path, code)
+        for code in (DEPARTMENT, OTHER_DEPARTMENT, accounts.OFFICE)
+    }
+    return Site(settings, codes)
