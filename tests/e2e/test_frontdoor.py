@@ -13,6 +13,7 @@ the module (the parsed manifest is kept beside the scratch build, and `unionwh s
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -26,17 +27,20 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import polars as pl
 import pytest
+from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from pipelines.cli.main import app
 from pipelines.contract import load_contract
 from pipelines.frontdoor.validate import MASK, cell_value, validate_files
+from pipelines.frontdoor.web.app import create_app
 from tests.conftest import DEMO_RAW, run_cli
 from tests.e2e.test_dagster_ui import CHROMIUM, CHROMIUM_FLAGS
 from tests.frontdoor_files import DEMO_YEAR, demo_rows, fill_template
-from tests.frontdoor_site import DEPARTMENT, OTHER_DEPARTMENT, make_site
+from tests.frontdoor_site import DEPARTMENT, OTHER_DEPARTMENT, make_site, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -63,8 +67,10 @@ def _clean_welfare_rows(count: int) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return make_site(tmp_path_factory.mktemp("frontdoor"))
+def site(tmp_path_factory, demo_publication):
+    return make_site(
+        tmp_path_factory.mktemp("frontdoor"), publication=demo_publication.marts / "2023"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -316,3 +322,25 @@ def test_the_office_sees_what_arrived_and_what_is_missing(server, browser):
     assert page.locator("#figures tr").count() > 10
     _shot(page, "frontdoor-office", server["root"])
     page.close()
+
+
+def test_a_department_downloads_its_template_and_its_own_held_rows(site):
+    """Over HTTP: the template carries the department's code; the held rows are its own, as
+    the demo run published them."""
+    with TestClient(create_app(site.settings), follow_redirects=False) as fresh:
+        client = signed_in(fresh, site, "education")
+        _held_rows_of_education(client, site)
+
+
+def _held_rows_of_education(client, site) -> None:
+    template = client.get("/template/2023/welfare")
+    assert template.status_code == 200
+    workbook = openpyxl.load_workbook(io.BytesIO(template.content))
+    assert workbook.custom_doc_props["unionwh_department"].value == "education"
+    held = client.get("/quarantine/2023/education")
+    assert held.status_code == 200
+    rows = pl.read_excel(io.BytesIO(held.content))
+    published = pl.read_parquet(site.settings.marts_dir / "2023" / "quarantine.parquet")
+    expected = published.filter(pl.col("department_code") == "education")
+    assert expected.height > 0
+    assert sorted(rows["landed_row_id"]) == sorted(expected["landed_row_id"])

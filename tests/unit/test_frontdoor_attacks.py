@@ -4,7 +4,6 @@ attempt is refused and nothing is written under raw/ (nor staged)."""
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 
 import pytest
@@ -13,7 +12,14 @@ from starlette.testclient import TestClient
 from pipelines.frontdoor.template import write_templates
 from pipelines.frontdoor.uploads import Limits
 from pipelines.frontdoor.web.app import create_app
-from tests.frontdoor_site import DEPARTMENT, OTHER_DEPARTMENT, make_site
+from tests.frontdoor_site import (
+    DEPARTMENT,
+    OTHER_DEPARTMENT,
+    csrf_of,
+    make_site,
+    sign_in,
+    signed_in,
+)
 
 LIMITS = Limits(upload_bytes=4 * 2**20, unzipped_bytes=64 * 2**20)
 
@@ -38,17 +44,6 @@ def client(site):
     assert site.staged_files() == [], "an attack left a staged file"
 
 
-def csrf_of(client: TestClient) -> str:
-    page = client.get("/", follow_redirects=True).text
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client: TestClient, code: str, secret: str):
-    return client.post(
-        "/signin", data={"csrf": csrf_of(client), "department": code, "access_code": secret}
-    )
-
-
 def upload(client: TestClient, name: str, data: bytes, csrf: str | None = "from-page"):
     form = {"year": "2023", "source": "welfare"}
     if csrf == "from-page":
@@ -56,11 +51,6 @@ def upload(client: TestClient, name: str, data: bytes, csrf: str | None = "from-
     elif csrf is not None:
         form["csrf"] = csrf
     return client.post("/upload", data=form, files={"files": (name, data)})
-
-
-def signed_in(client: TestClient, site, code: str = DEPARTMENT) -> TestClient:
-    assert sign_in(client, code, site.codes[code]).status_code == 303
-    return client
 
 
 def test_no_code_no_upload_and_no_pages(client, template_bytes):
@@ -205,21 +195,3 @@ def test_access_codes_are_stored_hashed(site):
     stored = site.settings.accounts_path.read_text()
     assert all(secret not in stored for secret in site.codes.values())
     assert '"hash"' in stored and '"salt"' in stored
-
-
-def test_a_department_downloads_its_template_and_its_own_held_rows(client, site):
-    import openpyxl
-    import polars as pl
-
-    signed_in(client, site, "education")
-    template = client.get("/template/2023/welfare")
-    assert template.status_code == 200
-    workbook = openpyxl.load_workbook(io.BytesIO(template.content))
-    assert workbook.custom_doc_props["unionwh_department"].value == "education"
-    held = client.get("/quarantine/2023/education")
-    assert held.status_code == 200
-    rows = pl.read_excel(io.BytesIO(held.content))
-    published = pl.read_parquet(site.settings.marts_dir / "2023" / "quarantine.parquet")
-    expected = published.filter(pl.col("department_code") == "education")
-    assert expected.height > 0
-    assert sorted(rows["landed_row_id"]) == sorted(expected["landed_row_id"])
