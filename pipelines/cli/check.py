@@ -159,14 +159,14 @@ def register(app: typer.Typer) -> None:
         from pipelines.run.summary import rejected_files
 
         try:
-            require_year_dir(raw_dir, year)
             bound = warehouse_from_environment()
-            if isinstance(bound, PostgresWarehouse):
+            if isinstance(bound, PostgresWarehouse):  # who may build, before what is to build
                 bound.check_connection()
                 # start-up: psycopg and the federation's roles load only for PostgreSQL
                 from pipelines.publish.federation_access import require_office
 
                 require_office(bound.dsn, bound.university)  # the build is the office's
+            require_year_dir(raw_dir, year)
             outcome = run_year(year, console=cli.console, debug=debug, publish=False)
         except UnionWarehouseError as error:
             cli.fail(error, debug)

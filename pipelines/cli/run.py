@@ -77,12 +77,12 @@ def register(app: typer.Typer) -> None:
         try:
             accepted = known_sources(accept_quarantine or [])
             configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university, accepted)
-            require_year_dir(raw_dir, year)
             bound = warehouse_from_environment()
             year_marts = Path(marts_folder_from_environment().path)
-            if isinstance(bound, PostgresWarehouse):
+            if isinstance(bound, PostgresWarehouse):  # who may publish, before what is to publish
                 bound.check_connection()
                 require_office(bound.dsn, bound.university)
+            require_year_dir(raw_dir, year)
         except UnionWarehouseError as error:
             fail(error, debug)
             return

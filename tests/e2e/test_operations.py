@@ -441,7 +441,7 @@ def planted(world, killed_after_rename) -> dict:
 
     from pipelines.dbt.project import DBT_PROJECT_DIR, DbtProjectResource
     from pipelines.definitions import defs
-    from pipelines.resources import MartsFolder, RawFolder, Warehouse
+    from pipelines.resources import MartsFolder, QuarantineAcceptance, RawFolder, Warehouse
 
     before = published_state(world)
     project = world["base"] / "planted" / "dbt_project"
@@ -451,6 +451,7 @@ def planted(world, killed_after_rename) -> dict:
         "raw_folder": RawFolder(path=str(world["raw"])),
         "warehouse": Warehouse(path=str(world["warehouse"])),
         "marts_folder": MartsFolder(path=str(world["marts"])),
+        "quarantine_acceptance": QuarantineAcceptance(),
         "dbt": DbtProjectResource(project_dir=str(project), profiles_dir=str(project)),
     }
     result = dg.materialize(
