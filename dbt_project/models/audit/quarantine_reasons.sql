@@ -46,7 +46,7 @@ final as (
         reason_code,
         cast(row_number() over (
             partition by source
-            order by rows_quarantined desc, reason_code
+            order by rows_quarantined desc, reason_code asc
         ) as integer) as reason_rank,
         reason_zh,
         reason_en,
