@@ -54,12 +54,29 @@ def begin(build_path: Path, year: int, docs_dir: Path | None) -> bool:
 
 
 def stop() -> None:
-    """End the validation process if no check took it (a run that failed before its checks)."""
+    """End the validation process if no check took it (a run that failed before its checks).
+
+    Its result is wanted by no one, so the process is ended, not asked to finish: a validation or
+    import still running at the process's exit kept it from ending (multiprocessing's exit handler
+    joins the worker after its own finalizers have closed the queue the shutdown signal goes by)."""
     global _pool, _begun
     with _lock:
         pool, _pool, _begun = _pool, None, None
     if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _terminate(pool)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """ProcessPoolExecutor.terminate_workers() where Python has it (3.14); before, its processes."""
+    if hasattr(pool, "terminate_workers"):
+        pool.terminate_workers()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=10)
 
 
 def validate(build_path: Path, year: int, docs_dir: Path | None) -> list[SuiteResult]:
