@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import DEMO_RAW, run_cli
+from tests.figures_by_name import as_xlsx, figures_by_name, private_build
 from tests.merged_copy import year_with_merges
 
 pytestmark = pytest.mark.e2e
@@ -46,14 +47,8 @@ def runs(tmp_path_factory, demo_publication) -> dict:
     return {"shipped": shipped, "merged": places, "relaid": relaid}
 
 
-def _as_shipped(name: str | None) -> str | None:
-    return name[: -len(".xls")] + ".xlsx" if name and name.endswith(".xls") else name
-
-
 def _build(places: dict[str, Path]) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(
-        str(places["warehouse"].parent / "private" / f"{YEAR}.duckdb"), read_only=True
-    )
+    return private_build(places, YEAR)
 
 
 def test_the_relaid_files_hold_many_merges(runs):
@@ -64,25 +59,9 @@ def test_the_relaid_files_hold_many_merges(runs):
 
 
 def test_the_same_figures(runs):
-    def figures(places: dict[str, Path]) -> dict[str, tuple]:
-        with _build(places) as con:
-            names = dict(con.execute("select file_sha256, file_name from raw.files").fetchall())
-        table = pq.read_table(places["marts"] / str(YEAR) / "report_figures.parquet")
-        return {
-            row["figure_key"]: (
-                row["value"],
-                row["unit"],
-                row["display_zh"],
-                row["source_rows"],
-                sorted(_as_shipped(names[sha]) for sha in (row["sources"] or "").split(";") if sha),
-            )
-            for row in table.to_pylist()
-            if row["year"] == YEAR
-        }
-
-    expected = figures(runs["shipped"])
+    expected = figures_by_name(runs["shipped"], YEAR)
     assert len(expected) == 35
-    assert figures(runs["merged"]) == expected
+    assert figures_by_name(runs["merged"], YEAR) == expected
 
 
 def test_the_same_quarantine_on_the_rows_they_moved_to(runs):
@@ -97,7 +76,7 @@ def test_the_same_quarantine_on_the_rows_they_moved_to(runs):
         table = pq.read_table(places["marts"] / str(YEAR) / "quarantine.parquet").to_pylist()
         out = []
         for r in table:
-            name = _as_shipped(r["file_name"])
+            name = as_xlsx(r["file_name"])
             row = r["row_number"]
             if move:
                 row = moved.get((name, r["sheet_name"]), {}).get(row, row)

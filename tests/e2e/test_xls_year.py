@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import DEMO_RAW, PROJECT_ROOT
+from tests.figures_by_name import as_xlsx, figures_by_name, private_build
 from tests.xls_copy import year_as_xls
 
 pytestmark = pytest.mark.e2e
@@ -68,24 +69,13 @@ def runs(tmp_path_factory, demo_publication) -> dict:
     return {"xlsx": xlsx, "xls": xls, "converted": converted}
 
 
-def _as_xlsx(name: str | None) -> str | None:
-    return name[: -len(".xls")] + ".xlsx" if name and name.endswith(".xls") else name
-
-
 def _identifier(name: str) -> str:
     """A catalog name quoted as a SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
 def _build(places: dict[str, Path]) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(
-        str(places["warehouse"].parent / "private" / f"{YEAR}.duckdb"), read_only=True
-    )
-
-
-def _sha_to_name(places: dict[str, Path]) -> dict[str, str]:
-    with _build(places) as con:
-        return dict(con.execute("select file_sha256, file_name from raw.files").fetchall())
+    return private_build(places, YEAR)
 
 
 def test_every_xlsx_of_the_year_was_converted(runs):
@@ -99,23 +89,7 @@ def test_every_xlsx_of_the_year_was_converted(runs):
 
 
 def test_the_same_figures(runs):
-    def figures(places: dict[str, Path]) -> dict[str, tuple]:
-        names = _sha_to_name(places)
-        table = pq.read_table(places["marts"] / str(YEAR) / "report_figures.parquet")
-        return {
-            row["figure_key"]: (
-                row["value"],
-                row["unit"],
-                row["display_zh"],
-                row["source_rows"],
-                # the files a figure comes from, by name (their hashes differ with the format)
-                sorted(_as_xlsx(names[sha]) for sha in (row["sources"] or "").split(";") if sha),
-            )
-            for row in table.to_pylist()
-            if row["year"] == YEAR
-        }
-
-    expected, got = figures(runs["xlsx"]), figures(runs["xls"])
+    expected, got = figures_by_name(runs["xlsx"], YEAR), figures_by_name(runs["xls"], YEAR)
     assert len(expected) == 35
     assert got == expected
 
@@ -127,7 +101,7 @@ def test_the_same_quarantine(runs):
             (
                 r["source"],
                 r["table_name"],
-                _as_xlsx(r["file_name"]),
+                as_xlsx(r["file_name"]),
                 r["sheet_name"],
                 r["row_number"],
                 r["column_name"],
@@ -170,7 +144,7 @@ def test_the_same_landed_rows_with_the_same_lineage(runs):
                 names = [i for i, c in enumerate(columns) if c in ("file_name", "_file_name")]
                 out[table] = sorted(
                     (
-                        tuple(_as_xlsx(v) if i in names else v for i, v in enumerate(row))
+                        tuple(as_xlsx(v) if i in names else v for i, v in enumerate(row))
                         for row in rows
                     ),
                     key=repr,
@@ -189,7 +163,7 @@ def test_the_same_hidden_sheets_are_skipped(runs):
     def skipped(places: dict[str, Path]) -> list[tuple]:
         with _build(places) as con:
             return [
-                (_as_xlsx(f), s)
+                (as_xlsx(f), s)
                 for f, s in con.execute(
                     "select file_name, sheet_name from raw.sheets "
                     "where status = 'skipped_hidden' order by 1, 2"
