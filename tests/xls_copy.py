@@ -23,7 +23,8 @@ import openpyxl
 import xlwt
 from xlwt import ExcelFormula
 
-from pipelines.ingest.workbook import _column_index, _sheet_members
+from pipelines.ingest.merges import column_index
+from pipelines.ingest.workbook import _sheet_members
 
 DATE_STYLE = xlwt.easyxf(num_format_str="yyyy-mm-dd")
 DATETIME_STYLE = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
@@ -79,7 +80,7 @@ def _formulas(source: Path) -> dict[str, dict[tuple[int, int], str]]:
         for name, member in _sheet_members(archive).items():
             xml = archive.read(member).decode("utf-8")
             found[name] = {
-                (int(row), _column_index(letters) + 1): html.unescape(text)
+                (int(row), column_index(letters) + 1): html.unescape(text)
                 for letters, row, text in _FORMULA_CELL.findall(xml)
             }
     return found

@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.ingest.merges import MergedRange, range_from_ref
+from pipelines.ingest.merges import MergedRange, cell_name, range_from_ref
 
 CHUNK = 1 << 20
 # A run of more empty rows (columns) than this is collapsed to one empty row (column).
@@ -173,8 +173,8 @@ def _moved_merges(tail: bytes, rows: Positions, columns: Positions) -> tuple[byt
         )
         merged.append(new)
         corners = (
-            f"{_column_letters(new.first_column).decode()}{new.first_row}:"
-            f"{_column_letters(new.last_column).decode()}{new.last_row}"
+            f"{cell_name(new.first_row, new.first_column)}:"
+            f"{cell_name(new.last_row, new.last_column)}"
         )
         return ref.group(1) + corners.encode() + ref.group(3)
 

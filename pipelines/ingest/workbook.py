@@ -23,7 +23,7 @@ import polars as pl
 
 from pipelines.errors import FileRejected, library_message
 from pipelines.ingest import biff
-from pipelines.ingest.merges import GridMerge, MergedRange, header_view, on_grid
+from pipelines.ingest.merges import GridMerge, MergedRange, column_index, header_view, on_grid
 from pipelines.ingest.sniff import foreign_workbook, password_protected, utf16_encoding
 from pipelines.ingest.sparse import compacted_copy, profile_sheet
 
@@ -363,13 +363,6 @@ def _csv_body_by_lines(lines: list[str], delimiter: str, display_name: str) -> p
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + (ord(ch) - 64)
-    return index - 1
-
-
 def _formulas_without_value(path: Path, names: set[str]) -> dict[str, set[tuple[int, int]]]:
     """Per sheet name, the cells (row number, 0-based sheet column) that hold a formula but no
     cached value.
@@ -395,7 +388,7 @@ def _formulas_without_value(path: Path, names: set[str]) -> dict[str, set[tuple[
                     if ref:
                         value = element.find(f"{ns}v")
                         if element.find(f"{ns}f") is not None and (value is None or not value.text):
-                            cells.add((int(ref.group(2)), _column_index(ref.group(1))))
+                            cells.add((int(ref.group(2)), column_index(ref.group(1))))
                     element.clear()
             found[sheet_name] = cells
     return found
