@@ -25,12 +25,16 @@ from __future__ import annotations
 
 import math
 import os
-import resource
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from pipelines.errors import library_message
+
+try:
+    import resource  # POSIX only: on Windows a file is read under the wall-clock limit alone
+except ImportError:
+    resource = None
 
 MB = 1 << 20
 # Address space a file may add to its reader: the floor, plus MEMORY_PER_FILE_BYTE bytes per byte
@@ -114,12 +118,12 @@ class _limited:
         self.saved: dict[int, tuple[int, int]] = {}
 
     def __enter__(self) -> None:
-        if self.limits is None:
+        if self.limits is None or resource is None:
             return
         used = resource.getrusage(resource.RUSAGE_SELF)
         cpu_used = math.ceil(used.ru_utime + used.ru_stime)
         size = _address_space()
-        if size is not None:  # Linux; elsewhere the wall-clock limit is what is left
+        if size is not None:  # Linux; elsewhere the CPU and wall-clock limits are what is left
             self._set(resource.RLIMIT_AS, size + self.limits.memory_bytes)
         self._set(resource.RLIMIT_CPU, cpu_used + self.limits.cpu_seconds)
 

@@ -72,7 +72,8 @@ class ReaderDied:
 
     @property
     def out_of_time(self) -> bool:
-        return self.timed_out or self.exitcode == -signal.SIGXCPU
+        cpu_limit = getattr(signal, "SIGXCPU", None)  # POSIX; Windows has the wall clock only
+        return self.timed_out or (cpu_limit is not None and self.exitcode == -cpu_limit)
 
 
 class ReaderFailure(Exception):

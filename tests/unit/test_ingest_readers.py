@@ -141,3 +141,15 @@ def test_limits_grow_with_the_file_within_a_floor_and_a_cap():
     assert 2_000 < roster_100x.memory_mb < 4_096
     assert huge.memory_mb == 4_096 and huge.cpu_seconds == 1_800
     assert small.cpu_seconds < roster_100x.cpu_seconds
+
+
+def test_without_posix_limits_a_file_is_read_under_the_wall_clock_alone(monkeypatch):
+    """Windows has neither `resource` nor SIGXCPU: the limits are skipped, not a crash."""
+    from pipelines.ingest import reader_process
+
+    monkeypatch.setattr(reader_process, "resource", None)
+    with reader_process._limited(readers.limits_for(1024)):
+        assert sum([1, 2]) == 3
+    monkeypatch.delattr(signal, "SIGXCPU")
+    assert not readers.ReaderDied(-24, "").out_of_time
+    assert readers.ReaderDied(-24, "", timed_out=True).out_of_time
