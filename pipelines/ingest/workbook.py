@@ -131,10 +131,6 @@ class _OleWorkbook:
     workbook: biff.XlsWorkbook
 
 
-def _password_protected(display_name: str) -> FileRejected:
-    return password_protected(display_name)
-
-
 def _inspect_ole(path: Path, display_name: str) -> _OleWorkbook | None:
     """For an OLE2 compound file: its BIFF8 records (an Excel 97-2003 workbook, whatever the
     file's suffix), or the rejection of an encrypted workbook. None for a zip (xlsx); an Excel
@@ -152,7 +148,7 @@ def _inspect_ole(path: Path, display_name: str) -> _OleWorkbook | None:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             if ole.exists("EncryptedPackage"):
-                raise _password_protected(display_name)
+                raise password_protected(display_name)
         stream_name, stream = biff.workbook_stream(path)
         if stream_name != "Workbook":
             return None
@@ -161,10 +157,10 @@ def _inspect_ole(path: Path, display_name: str) -> _OleWorkbook | None:
         raise
     except Exception as exc:  # not a readable compound file, or no BIFF8 workbook stream in it
         if not is_xls:
-            raise _password_protected(display_name) from exc
+            raise password_protected(display_name) from exc
         return None  # calamine says what is wrong with it
     if workbook.encrypted:
-        raise _password_protected(display_name)
+        raise password_protected(display_name)
     return _OleWorkbook(stream_name, stream, workbook)
 
 
