@@ -118,7 +118,9 @@ def _blank(value: object) -> bool:
 def _linked(row_at, merges: list[GridMerge], row: int) -> bool:
     """Are grid rows `row` and `row + 1` one header? `row_at(i)` gives grid row i as a dict.
 
-    - a name merged down: a labelled merge spans both rows;
+    - a name merged down: a labelled merge spans both rows, and the labels of `row` outside
+      every merge over it stand over blank cells (a header cell merged down into the data keeps
+      the data a data row);
     - a group label: a labelled merge in `row` alone spans columns labelled in the row below,
       the labels of `row` outside its merges stand over blank cells (in a data row they would
       stand over values), and something is labelled beside it (a merge alone over every label of
@@ -127,12 +129,14 @@ def _linked(row_at, merges: list[GridMerge], row: int) -> bool:
     beside = {c for c, v in row_at(row).items() if not _blank(v)}
     in_row = [m for m in merges if m.first_index == m.last_index == row and len(m.columns) > 1]
     outside_groups = beside - {c for m in in_row for c in m.columns}
-    for merge in merges:
-        if merge.first_index > row or merge.last_index < row:
-            continue
+    over_row = [m for m in merges if m.first_index <= row <= m.last_index]
+    outside_merges = beside - {c for m in over_row for c in m.columns}
+    for merge in over_row:
         if _blank(row_at(merge.first_index).get(merge.columns[0])):
             continue
         if merge.last_index > row:
+            if below & outside_merges:
+                continue
             return True
         inside = set(merge.columns)
         group_label = merge in in_row and below & inside and not below & outside_groups

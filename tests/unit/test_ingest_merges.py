@@ -196,6 +196,32 @@ def test_a_name_merged_across_two_columns_keeps_the_data_row_below_it(tmp_path):
     ]
 
 
+def test_a_header_cell_merged_down_into_the_data_keeps_the_header_on_its_row(tmp_path):
+    """部门 (E1) merged over E1:E3: the rows it covers are data (their cells under the other names
+    hold values), not a second and third header row; they land, with 部门 blank as read."""
+    path = tmp_path / "into-data.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "1月"
+    for column, name in enumerate(HEADER, 1):
+        sheet.cell(1, column, name)
+    for offset, person in enumerate(PEOPLE):
+        for column, value in enumerate(_cells(person, offset + 1), 1):
+            sheet.cell(2 + offset, column, value)
+    sheet.merge_cells("E1:E3")
+    book.save(path)
+    result = read(path)
+    assert result.sheets[0]["header_row"] == 1
+    rows = rows_of(result)
+    assert [(r["_row_number"], r["staff_id"], r["department_name"]) for r in rows] == [
+        (2, "GH0001", None),
+        (3, "GH0002", None),
+        (4, "GH0003", "文学院"),
+        (5, "GH0004", "药学院"),
+    ]
+    assert {r["_merged_from"] for r in rows} == {None}
+
+
 def test_merges_follow_the_rows_of_a_compacted_sheet():
     xml = (
         b'<worksheet><dimension ref="A1:C600000"/><sheetData>'
