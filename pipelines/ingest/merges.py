@@ -184,10 +184,6 @@ class DataMerges:
     # body row -> the grid column the merge across columns starts in
     across_columns: dict[int, str]
 
-    @property
-    def empty(self) -> bool:
-        return not self.fills and not self.across_columns
-
 
 def data_merges(
     body: pl.DataFrame, merges: list[GridMerge], first_index: int, header_texts: dict[str, str]

@@ -183,19 +183,15 @@ def _merge_columns(body: pl.DataFrame, merges: DataMerges, match: HeaderMatch) -
     if merges.fills:
         body, merged_from = filled(body, merges)
     zh = {grid_column: match.table.column(name).zh for name, grid_column in match.columns.items()}
-    across = merges.across_columns
-    labels = [
-        zh.get(across[i], match.header_texts[across[i]].strip()) if i in across else None
-        for i in range(body.height)
-    ]
+    labels = {
+        row: zh.get(column, match.header_texts[column].strip())
+        for row, column in merges.across_columns.items()
+    }
+    row = pl.int_range(pl.len())
     return body.with_columns(
         merged_from,
-        pl.Series(
-            "_across_code",
-            [MERGED_ACROSS_COLUMNS if i in across else None for i in range(body.height)],
-            dtype=pl.String,
-        ),
-        pl.Series("_across_column", labels, dtype=pl.String),
+        pl.when(row.is_in(list(labels))).then(pl.lit(MERGED_ACROSS_COLUMNS)).alias("_across_code"),
+        row.replace_strict(labels, default=None, return_dtype=pl.String).alias("_across_column"),
     )
 
 
@@ -213,13 +209,7 @@ def sheet_rows(
     body = body.with_columns(pl.col(_ROW_NUMBER).cast(pl.Int32), _kind=_kind_of_rows(body, match))
     # which rows are data was read from the cells as sent; a merge then fills in their values
     merges = data_merges(body, grid.merged, match.header_index + 1, match.header_texts)
-    if merges.empty:
-        body = body.with_columns(
-            pl.lit(None, dtype=pl.String).alias(name)
-            for name in ("_merged_from", "_across_code", "_across_column")
-        )
-    else:
-        body = _merge_columns(body, merges, match)
+    body = _merge_columns(body, merges, match)
     exprs: list[pl.Expr] = []
     errors: list[tuple[str, pl.Expr]] = []
     for col in table.columns:
