@@ -108,23 +108,31 @@ def _sheet_name(body: bytes) -> str:
     return raw[: 2 * count].decode("utf-16-le") if flags & 1 else raw[:count].decode("latin-1")
 
 
+def password_to_open(stream: bytes) -> bool:
+    """A FILEPASS record among the workbook globals (before their EOF), in BIFF5 as in BIFF8."""
+    for _, rid, _ in records(stream):
+        if rid == FILEPASS:
+            return True
+        if rid == EOF:
+            return False
+    return False
+
+
 def read_workbook(stream: bytes) -> XlsWorkbook:
     """The globals (encryption, the worksheets' names and offsets), then one pass per sheet."""
     rid, _ = struct.unpack_from("<HH", stream, 0)
     version = struct.unpack_from("<H", stream, 4)[0]
     if rid != BOF or version != BIFF8:
         raise NotBiff8("not a BIFF8 workbook")
-    encrypted, bounds = False, []
+    if password_to_open(stream):
+        return XlsWorkbook(encrypted=True, sheets=[])
+    bounds = []
     for offset, rid, size in records(stream):
         body = stream[offset + 4 : offset + 4 + size]
-        if rid == FILEPASS:
-            encrypted = True
-        elif rid == BOUNDSHEET and body[5] == 0:  # a worksheet (not a chart or a macro sheet)
+        if rid == BOUNDSHEET and body[5] == 0:  # a worksheet (not a chart or a macro sheet)
             bounds.append((_sheet_name(body), struct.unpack_from("<I", body, 0)[0]))
         elif rid == EOF:
             break
-    if encrypted:
-        return XlsWorkbook(encrypted=True, sheets=[])
     return XlsWorkbook(encrypted=False, sheets=[_scan_sheet(stream, n, s) for n, s in bounds])
 
 

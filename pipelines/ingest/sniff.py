@@ -9,18 +9,17 @@ zip's directory or the OLE directory: nothing that depends on the file being wel
 
 from __future__ import annotations
 
-import struct
 import zipfile
 from pathlib import Path
 
 import olefile
 
 from pipelines.errors import FileRejected
+from pipelines.ingest.biff import password_to_open
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-BIFF_BOF, BIFF_FILEPASS, BIFF_EOF = 0x0809, 0x002F, 0x000A
 
 
 def utf16_encoding(head: bytes) -> str | None:
@@ -86,7 +85,7 @@ def _excel95(path: Path, display_name: str) -> FileRejected | None:
             stream = ole.openstream("Book").read()
     except Exception:  # not a readable compound file: the workbook reader says what is wrong
         return None
-    if _has_filepass(stream):
+    if password_to_open(stream):
         return password_protected(display_name)
     return FileRejected(
         display_name,
@@ -95,19 +94,6 @@ def _excel95(path: Path, display_name: str) -> FileRejected | None:
         "the file is an Excel 5.0/95 workbook (BIFF5), too old a format to read; "
         "save it as .xlsx in Excel or WPS",
     )
-
-
-def _has_filepass(stream: bytes) -> bool:
-    """A FILEPASS record among the workbook globals (before their EOF): a password to open."""
-    position = 0
-    while position + 4 <= len(stream):
-        rid, size = struct.unpack_from("<HH", stream, position)
-        if rid == BIFF_FILEPASS:
-            return True
-        if rid == BIFF_EOF:
-            return False
-        position += 4 + size
-    return False
 
 
 def password_protected(display_name: str) -> FileRejected:

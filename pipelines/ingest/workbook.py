@@ -24,14 +24,18 @@ import polars as pl
 from pipelines.errors import FileRejected, library_message
 from pipelines.ingest import biff
 from pipelines.ingest.merges import GridMerge, MergedRange, column_index, header_view, on_grid
-from pipelines.ingest.sniff import foreign_workbook, password_protected, utf16_encoding
+from pipelines.ingest.sniff import (
+    OLE_MAGIC,
+    foreign_workbook,
+    password_protected,
+    utf16_encoding,
+)
 from pipelines.ingest.sparse import compacted_copy, profile_sheet
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 CSV_SUFFIXES = {".csv"}
 HEADER_SCAN_ROWS = 30
 CSV_SHEET_NAME = "csv"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 @dataclass
