@@ -1,23 +1,19 @@
 """End to end: the demo year saved as .xls (Excel 97-2003, by xlwt) gives the same figures, the same
 quarantine and the same lineage (file, sheet, row) as the .xlsx files it was converted from.
 
-Both runs are the real `unionwh run`, side by side (the xlsx run starts while the files are
-converted). Nothing is
-compared with a value typed here: the .xlsx run is the reference, and the .xls one must match it.
+Both runs are the real `unionwh run` (the .xlsx one is the shared run of the shipped year). Nothing
+is compared with a value typed here: the .xlsx run is the reference, and the .xls one must match it.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import DEMO_RAW, PROJECT_ROOT
+from tests.conftest import DEMO_RAW, run_cli
 from tests.figures_by_name import as_xlsx, figures_by_name, private_build
 from tests.xls_copy import year_as_xls
 
@@ -26,45 +22,28 @@ pytestmark = pytest.mark.e2e
 YEAR = 2023
 
 
-def _start_run(raw: Path, base: Path) -> tuple[subprocess.Popen, dict[str, Path]]:
-    places = {"warehouse": base / "warehouse" / "union.duckdb", "marts": base / "marts"}
-    unionwh = Path(sys.executable).with_name("unionwh")
-    process = subprocess.Popen(
-        [
-            str(unionwh),
-            "run",
-            "--year",
-            str(YEAR),
-            "--raw-dir",
-            str(raw),
-            "--warehouse",
-            str(places["warehouse"]),
-            "--marts-dir",
-            str(places["marts"]),
-        ],
-        cwd=PROJECT_ROOT,
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    return process, places
-
-
-def _finish(process: subprocess.Popen) -> str:
-    output, _ = process.communicate(timeout=900)
-    assert process.returncode == 0, output[-4000:]
-    return output
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, demo_publication) -> dict:
     """The .xls copy of the demo year run here; the .xlsx side is the shared demo run."""
     assert demo_publication.returncode == 0, demo_publication.stdout[-4000:]
     base = tmp_path_factory.mktemp("xls-year")
     converted = year_as_xls(DEMO_RAW / str(YEAR), base / "raw-xls" / str(YEAR))
-    xls_run, xls = _start_run(base / "raw-xls", base / "xls")
-    _finish(xls_run)
+    xls = {
+        "warehouse": base / "xls" / "warehouse" / "union.duckdb",
+        "marts": base / "xls" / "marts",
+    }
+    result = run_cli(
+        "run",
+        "--year",
+        str(YEAR),
+        "--raw-dir",
+        str(base / "raw-xls"),
+        "--warehouse",
+        str(xls["warehouse"]),
+        "--marts-dir",
+        str(xls["marts"]),
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     xlsx = {"warehouse": demo_publication.warehouse, "marts": demo_publication.marts}
     return {"xlsx": xlsx, "xls": xls, "converted": converted}
 
