@@ -12,7 +12,8 @@ What the contract makes of them (docs/raw-contract.md, "Merged cells"):
 - **Header.** Rows that merges tie together are one header: a name merged down over two rows, or a
   group label merged across some of the columns whose names are in the row below. Each column's
   name is its lowest non-blank label; the header row is the lowest row of the band.
-- **Data, one column.** A vertical merge below the header gives its value to every row it spans;
+- **Data, one column.** A vertical merge below the header over one named column (and maybe an
+  unnamed one beside it, under a name merged across both) gives its value to every row it spans;
   each such row records the cell it came from (`部门←E12`) in its lineage.
 - **Data, several columns.** A merge across two or more named columns of a data row is not guessed:
   the rows it spans are quarantined (`merged_across_columns`).
@@ -201,7 +202,8 @@ def data_merges(
         if len(named) > 1:
             for row in range(first, last + 1):
                 across.setdefault(row, named[0])
-        elif len(merge.columns) == 1 and named and last > first:
+        elif named and merge.columns[0] == named[0] and last > first:
+            # one named column, the value in it: a name merged across a spacer column too
             column = named[0]
             value = body[first, column]
             if not _blank(value):

@@ -222,6 +222,32 @@ def test_a_header_cell_merged_down_into_the_data_keeps_the_header_on_its_row(tmp
     assert {r["_merged_from"] for r in rows} == {None}
 
 
+def test_a_vertical_merge_as_wide_as_its_merged_name_fills_the_rows_it_spans(tmp_path):
+    """部门 merged over two columns of the header (the second unnamed), and each department
+    merged over the same two columns down its rows: a vertical merge of one named column."""
+    path = tmp_path / "wide-department.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("1月")
+    sheet.write_row(0, 0, HEADER[:DEPARTMENT])
+    sheet.merge_range(0, DEPARTMENT, 0, DEPARTMENT + 1, "部门")
+    sheet.write_row(0, DEPARTMENT + 2, HEADER[DEPARTMENT + 1 :])
+    for offset, person in enumerate(PEOPLE):
+        cells = _cells(person, offset + 1)
+        sheet.write_row(1 + offset, 0, cells[:DEPARTMENT])
+        sheet.write_row(1 + offset, DEPARTMENT + 2, cells[DEPARTMENT + 1 :])
+    sheet.merge_range(1, DEPARTMENT, 3, DEPARTMENT + 1, "文学院")
+    sheet.merge_range(4, DEPARTMENT, 4, DEPARTMENT + 1, "药学院")
+    book.close()
+    rows = rows_of(read(path))
+    assert [(r["_row_number"], r["department_name"], r["_merged_from"]) for r in rows] == [
+        (2, "文学院", None),
+        (3, "文学院", "部门←E2"),
+        (4, "文学院", "部门←E2"),
+        (5, "药学院", None),
+    ]
+    assert {r["_error_code"] for r in rows} == {None}
+
+
 def test_merges_follow_the_rows_of_a_compacted_sheet():
     xml = (
         b'<worksheet><dimension ref="A1:C600000"/><sheetData>'
