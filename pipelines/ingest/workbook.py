@@ -327,7 +327,7 @@ def _csv_body(lines: list[str], width: int, delimiter: str) -> pl.DataFrame:
         separator=delimiter,
         new_columns=[f"c{i}" for i in range(width)],
         infer_schema=False,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=False,  # a wider line beyond the first ones: read by lines
     )
     return cells.slice(1)
 

@@ -14,6 +14,7 @@ import xlsxwriter
 
 from pipelines.contract import load_contract
 from pipelines.ingest.files import export_date_in_name, read_file
+from pipelines.ingest.workbook import read_grids
 
 CONTRACT = load_contract()
 
@@ -181,6 +182,19 @@ def test_csv_encodings(tmp_path, encoding):
         3,
     )
     assert row["recipient_name"] == "张三"
+
+
+def test_a_csv_line_wider_than_the_first_lines_keeps_every_cell(tmp_path):
+    """The grid's width is not taken from the first lines alone: a cell past it is not dropped."""
+    lines = [",".join(WELFARE_HEADER)]
+    lines += [f"{i},2023/6/15,GH{i:04d},张三,新年慰问,800,2023年" for i in range(1, 40)]
+    lines.append("40,2023/6/15,GH0040,李四,新年慰问,800,2023年,补发")
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [grid] = read_grids(path, "welfare/wide.csv")
+    assert grid.cells.width == len(WELFARE_HEADER) + 1
+    assert grid.cells.row(-1)[-1] == "补发"
+    assert grid.cells.height == 41
 
 
 def test_formula_without_cached_value_is_flagged(tmp_path):
