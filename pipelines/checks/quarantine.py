@@ -23,6 +23,7 @@ from typing import Any
 from pipelines.contract import Contract, load_contract
 from pipelines.db.connect import table_exists
 from pipelines.parse.text import normalize_header
+from pipelines.publish.manifest import read_manifest
 
 CHECK_NAME = "quarantine_limit_check"
 REASONS_SHOWN = 3
@@ -161,12 +162,7 @@ def split_accepted(stops: list[Stop], accepted_sources: set[str]) -> GateResult:
 
 def previous_files_per_source(manifest_path: Path) -> dict[str, int]:
     """source -> files of the year's last publication (its manifest's inputs); {} when none."""
-    if not manifest_path.is_file():
-        return {}
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    manifest = read_manifest(manifest_path) or {}
     counts: dict[str, int] = {}
     for item in manifest.get("inputs") or []:
         source = item.get("source")
