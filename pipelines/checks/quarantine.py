@@ -14,7 +14,6 @@ judges them against the contract and the last publication, and words the result 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 from pipelines.contract import Contract, load_contract
 from pipelines.db.connect import table_exists
+from pipelines.parse.headers import cell_under_header
 from pipelines.parse.text import normalize_header
 from pipelines.publish.manifest import read_manifest
 
@@ -206,18 +206,15 @@ def cell_value(
     matched to the contract's column by its spellings, as header detection matches it)."""
     if not column_zh or raw_values is None:
         return None
-    cells = json.loads(raw_values) if isinstance(raw_values, str) else raw_values
-    if not isinstance(cells, dict):
-        return None
     names = {normalize_header(column_zh)}
     for table in contract.tables_of(source):
         for column in table.columns:
             if column.zh == column_zh:
                 names.update(column.header_names)
-    for header, value in cells.items():
-        if normalize_header(str(header)) in names:
-            return "" if value is None else str(value)
-    return None
+    found = cell_under_header(raw_values, names)
+    if found is None:
+        return None
+    return "" if found[1] is None else str(found[1])
 
 
 def evaluate(con: Any, manifest_path: Path, accepted_sources: set[str]) -> GateResult:
