@@ -109,8 +109,8 @@ class GateResult:
 
     @property
     def has_rows_to_send_back(self) -> bool:
-        """A stop about quarantined rows (not only about missing files)."""
-        return any(s.kind in (OVER_LIMIT, NO_CLEAN_ROWS) for s in self.stops)
+        """A stop with quarantined rows (not only missing files, or files without a data row)."""
+        return any(s.rows is not None and s.rows.rows_quarantined for s in self.stops)
 
 
 # --- the rule ------------------------------------------------------------------------------------
