@@ -322,10 +322,6 @@ def _chart(document, number: int, chart: dict) -> None:
         document.add_paragraph(chart["note"], style="Note")
 
 
-def _column(zh: str, en: str, numeric: bool = False) -> dict:
-    return {"zh": zh, "en": en, "cls": "num" if numeric else ""}
-
-
 def _year_over_year(document, report) -> None:
     """Every figure against the year before, as report.html's 同比变化 table."""
     _heading(document, 1, "同比变化", f"Change against {report.year - 1}")
@@ -337,11 +333,11 @@ def _year_over_year(document, report) -> None:
         )
         return
     headers = [
-        _column("指标", "figure"),
-        _column(f"{report.year}年", "", True),
-        _column(f"{report.previous_year}年", "", True),
-        _column("变化", "change", True),
-        _column("变化率", "relative", True),
+        check_summary.header("指标", "figure"),
+        check_summary.header(f"{report.year}年", "", True),
+        check_summary.header(f"{report.previous_year}年", "", True),
+        check_summary.header("变化", "change", True),
+        check_summary.header("变化率", "relative", True),
     ]
     rows = [
         [
@@ -372,11 +368,11 @@ def _appendix(document, report) -> None:
     _heading(document, 1, "附录：数据来源与检查", "Appendix: lineage and checks")
     _heading(document, 2, "每项指标的来源", "Where each figure comes from")
     headers = [
-        _column("指标", "figure"),
-        _column("数值", "value", True),
-        _column("行数", "rows", True),
-        _column("来源文件 (sha256)", "source files"),
-        _column("检查", "checks"),
+        check_summary.header("指标", "figure"),
+        check_summary.header("数值", "value", True),
+        check_summary.header("行数", "rows", True),
+        check_summary.header("来源文件 (sha256)", "source files"),
+        check_summary.header("检查", "checks"),
     ]
     rows = []
     for row in report.lineage_rows:
