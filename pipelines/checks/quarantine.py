@@ -46,12 +46,7 @@ class SourceRows:
     rows_clean: int
     rows_duplicate: int
     rows_quarantined: int
-
-    @property
-    def share(self) -> Decimal | None:
-        if not self.rows_read:
-            return None
-        return Decimal(self.rows_quarantined) / Decimal(self.rows_read)
+    share: Decimal | None  # quarantined_share: rows_quarantined / rows_read to 4 places (dbt's)
 
 
 @dataclass(frozen=True)
@@ -91,7 +86,7 @@ class Stop:
             "rows_read": rows.rows_read if rows else 0,
             "rows_clean": rows.rows_clean if rows else 0,
             "rows_quarantined": rows.rows_quarantined if rows else 0,
-            "quarantined_share": None if share is None else str(round(share, 4)),
+            "quarantined_share": None if share is None else str(share),
             "allowed_rows": self.allowed_rows,
             "previous_files": self.previous_files,
             "message": describe(self, year)[0],
@@ -176,9 +171,11 @@ def source_rows(con: Any) -> list[SourceRows]:
         return []
     rows = con.execute(
         "select source, files_loaded, files_rejected, rows_read, rows_clean, rows_duplicate, "
-        "rows_quarantined from audit.quarantine_shares order by source"
+        "rows_quarantined, quarantined_share from audit.quarantine_shares order by source"
     ).fetchall()
-    return [SourceRows(*(int(v or 0) if i else v for i, v in enumerate(row))) for row in rows]
+    return [
+        SourceRows(source, *(int(v or 0) for v in counts), share) for source, *counts, share in rows
+    ]
 
 
 def source_reasons(con: Any, contract: Contract) -> dict[str, list[Reason]]:

@@ -28,6 +28,8 @@ def rows(
         rows_clean=clean,
         rows_duplicate=read - clean - quarantined,
         rows_quarantined=quarantined,
+        # audit.quarantine_shares.quarantined_share for these counts
+        share=(Decimal(quarantined) / read).quantize(Decimal("0.0001")) if read else None,
     )
 
 
