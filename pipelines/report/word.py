@@ -366,6 +366,8 @@ def _appendix(document, report) -> None:
     appendix, on a page of its own."""
     document.add_page_break()
     _heading(document, 1, "附录：数据来源与检查", "Appendix: lineage and checks")
+    if report.quarantine_accepted:
+        _quarantine_accepted(document, report.quarantine_accepted)
     _heading(document, 2, "每项指标的来源", "Where each figure comes from")
     headers = [
         check_summary.header("指标", "figure"),
@@ -405,6 +407,19 @@ def _appendix(document, report) -> None:
         document.add_paragraph(
             "仓库中没有 audit.load_log。No audit.load_log in the warehouse.", style="Note"
         )
+
+
+def _quarantine_accepted(document, records: list[dict]) -> None:
+    """The sources published over the quarantine gate, as report.html's table says them."""
+    _heading(document, 2, "按 --accept-quarantine 发布", "Published by --accept-quarantine")
+    document.add_paragraph(
+        "以下来源超出隔离上限（或缺少文件），经确认仍予发布；其隔离行见 quarantine.xlsx。The "
+        "following sources were over the quarantine gate and published by --accept-quarantine; "
+        "their quarantined rows are in quarantine.xlsx.",
+        style="Note",
+    )
+    rows = check_summary.accepted_rows(records)
+    _table(document, check_summary.ACCEPTED_HEADERS, rows, "quarantine-accepted", [0.15, 0.15, 0.7])
 
 
 def _checks(document, report) -> None:
