@@ -14,7 +14,6 @@ judges them against the contract and the last publication, and words the result 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +21,9 @@ from typing import Any
 
 from pipelines.contract import Contract, load_contract
 from pipelines.db.connect import table_exists
+from pipelines.parse.headers import cell_under_header
 from pipelines.parse.text import normalize_header
+from pipelines.publish.manifest import read_manifest
 
 CHECK_NAME = "quarantine_limit_check"
 REASONS_SHOWN = 3
@@ -45,12 +46,7 @@ class SourceRows:
     rows_clean: int
     rows_duplicate: int
     rows_quarantined: int
-
-    @property
-    def share(self) -> Decimal | None:
-        if not self.rows_read:
-            return None
-        return Decimal(self.rows_quarantined) / Decimal(self.rows_read)
+    share: Decimal | None  # quarantined_share: rows_quarantined / rows_read to 4 places (dbt's)
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ class Stop:
             "rows_read": rows.rows_read if rows else 0,
             "rows_clean": rows.rows_clean if rows else 0,
             "rows_quarantined": rows.rows_quarantined if rows else 0,
-            "quarantined_share": None if share is None else str(round(share, 4)),
+            "quarantined_share": None if share is None else str(share),
             "allowed_rows": self.allowed_rows,
             "previous_files": self.previous_files,
             "message": describe(self, year)[0],
@@ -108,8 +104,8 @@ class GateResult:
 
     @property
     def has_rows_to_send_back(self) -> bool:
-        """A stop about quarantined rows (not only about missing files)."""
-        return any(s.kind in (OVER_LIMIT, NO_CLEAN_ROWS) for s in self.stops)
+        """A stop with quarantined rows (not only missing files, or files without a data row)."""
+        return any(s.rows is not None and s.rows.rows_quarantined for s in self.stops)
 
 
 # --- the rule ------------------------------------------------------------------------------------
@@ -161,12 +157,7 @@ def split_accepted(stops: list[Stop], accepted_sources: set[str]) -> GateResult:
 
 def previous_files_per_source(manifest_path: Path) -> dict[str, int]:
     """source -> files of the year's last publication (its manifest's inputs); {} when none."""
-    if not manifest_path.is_file():
-        return {}
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    manifest = read_manifest(manifest_path) or {}
     counts: dict[str, int] = {}
     for item in manifest.get("inputs") or []:
         source = item.get("source")
@@ -180,9 +171,11 @@ def source_rows(con: Any) -> list[SourceRows]:
         return []
     rows = con.execute(
         "select source, files_loaded, files_rejected, rows_read, rows_clean, rows_duplicate, "
-        "rows_quarantined from audit.quarantine_shares order by source"
+        "rows_quarantined, quarantined_share from audit.quarantine_shares order by source"
     ).fetchall()
-    return [SourceRows(*(int(v or 0) if i else v for i, v in enumerate(row))) for row in rows]
+    return [
+        SourceRows(source, *(int(v or 0) for v in counts), share) for source, *counts, share in rows
+    ]
 
 
 def source_reasons(con: Any, contract: Contract) -> dict[str, list[Reason]]:
@@ -210,18 +203,15 @@ def cell_value(
     matched to the contract's column by its spellings, as header detection matches it)."""
     if not column_zh or raw_values is None:
         return None
-    cells = json.loads(raw_values) if isinstance(raw_values, str) else raw_values
-    if not isinstance(cells, dict):
-        return None
     names = {normalize_header(column_zh)}
     for table in contract.tables_of(source):
         for column in table.columns:
             if column.zh == column_zh:
                 names.update(column.header_names)
-    for header, value in cells.items():
-        if normalize_header(str(header)) in names:
-            return "" if value is None else str(value)
-    return None
+    found = cell_under_header(raw_values, names)
+    if found is None:
+        return None
+    return "" if found[1] is None else str(found[1])
 
 
 def evaluate(con: Any, manifest_path: Path, accepted_sources: set[str]) -> GateResult:

@@ -43,8 +43,7 @@ from pipelines.ingest.readers import submit_files
 from pipelines.ingest.source import SourceLoad, land_source, source_files
 from pipelines.ingest.template_stamp import contract_version
 from pipelines.ingest.workbook import read_grids
-from pipelines.parse.headers import find_header
-from pipelines.parse.text import normalize_header
+from pipelines.parse.headers import cell_under_header, find_header
 from pipelines.settings import DBT_PROJECT_DIR
 
 ROSTER_SOURCE = "members"
@@ -392,9 +391,5 @@ def cell_value(table: Table, column_zh: str | None, raw_values: str | None) -> s
         return None
     if column.pii:
         return MASK
-    cells = json.loads(raw_values)
-    names = set(column.header_names)
-    for header, text in cells.items():
-        if normalize_header(header) in names:
-            return None if text is None else str(text)
-    return None
+    found = cell_under_header(raw_values, column.header_names)
+    return None if found is None or found[1] is None else str(found[1])

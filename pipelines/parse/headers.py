@@ -7,6 +7,8 @@ spaces, bracket width and units (`金额（万元）` is 金额 in 万元).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -58,4 +60,18 @@ def find_header(grid: pl.DataFrame, tables: tuple[Table, ...]) -> HeaderMatch | 
                 best = HeaderMatch(table, index, columns, units, cells)
         if best:
             return best
+    return None
+
+
+def cell_under_header(
+    raw_values: str | dict | None, spellings: Iterable[str]
+) -> tuple[str, object] | None:
+    """The first cell of a landed row's raw values (`_raw_values`: JSON keyed by the header as the
+    file wrote it) whose header, normalized, is one of `spellings`: (header, value), or None."""
+    cells = json.loads(raw_values) if isinstance(raw_values, str) else raw_values
+    if isinstance(cells, dict):
+        names = set(spellings)
+        for header, value in cells.items():
+            if normalize_header(str(header)) in names:
+                return str(header), value
     return None

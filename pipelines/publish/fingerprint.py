@@ -26,7 +26,7 @@ from pipelines.contract import load_contract
 from pipelines.db.connect import BuildRef, connect
 from pipelines.hashing import source_tree_sha256
 from pipelines.ingest.source import source_files, unknown_folders
-from pipelines.publish.manifest import MANIFEST_NAME, sha256_file
+from pipelines.publish.manifest import MANIFEST_NAME, read_manifest, sha256_file
 from pipelines.settings import PROJECT_ROOT
 
 FINGERPRINT_VERSION = 1
@@ -242,13 +242,6 @@ class Comparison:
     @property
     def published(self) -> dict | None:
         return (self.manifest or {}).get("fingerprint")
-
-
-def read_manifest(manifest_path: Path) -> dict | None:
-    try:
-        return json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 def compare(manifest_path: Path, current: Fingerprint) -> Comparison:

@@ -172,3 +172,11 @@ def write_manifest(
         json.dumps(manifest, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
     return path
+
+
+def read_manifest(manifest_path: Path) -> dict | None:
+    """A publication's manifest, or None when there is none or it cannot be read."""
+    try:
+        return json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

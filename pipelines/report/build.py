@@ -17,6 +17,7 @@ import jinja2
 
 from pipelines.errors import UnionWarehouseError
 from pipelines.report import charts, check_summary, data, fonts, numbers
+from pipelines.report.check_summary import header as _header
 from pipelines.report.summary import (
     Context,
     RenderedChapter,
@@ -47,10 +48,6 @@ class ReportOutputs:
     figures: int
     previous_year: int | None
     notes: list[str] = field(default_factory=list)
-
-
-def _header(zh: str, en: str, numeric: bool = False) -> dict:
-    return {"zh": zh, "en": en, "cls": "num" if numeric else ""}
 
 
 def _chart(chart_id: str, title_zh: str, title_en: str) -> dict:

@@ -28,6 +28,11 @@ TALLY_HEADERS = [
     header("未通过", "failed", True),
 ]
 PROBLEM_HEADERS = [header("检查", "check"), header("表", "table"), header("结果", "result")]
+ACCEPTED_HEADERS = [
+    header("来源", "source"),
+    header("隔离比例", "share quarantined", True),
+    header("说明", "what the gate found"),
+]
 
 
 def tally_rows(tallies: list[data.CheckTally]) -> list[dict]:
@@ -67,3 +72,14 @@ def sentence(tallies: list[data.CheckTally], origin: str) -> str:
         f"未通过 {failed}。{ran} checks ran on {len(tallies)} tables: {passed} passed, "
         f"{warned} warned, {failed} failed."
     )
+
+
+def accepted_rows(records: list[dict]) -> list[list[str]]:
+    """The sources published by --accept-quarantine (the manifest's quarantine_accepted): source,
+    share quarantined, what the gate found."""
+    rows = []
+    for record in records:
+        share = record.get("quarantined_share")
+        shown = "—" if share is None else f"{float(share) * 100:.1f}%"
+        rows.append([record.get("source") or "", shown, record.get("message") or ""])
+    return rows

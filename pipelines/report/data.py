@@ -30,6 +30,7 @@ import duckdb
 
 from pipelines.db.connect import quote_identifier as quote
 from pipelines.errors import UnionWarehouseError
+from pipelines.publish.manifest import read_manifest
 from pipelines.report.numbers import to_decimal
 from pipelines.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR
 
@@ -723,13 +724,8 @@ def checks_from_dbt(target_dir: Path = DBT_TARGET_DIR) -> list[Check]:
 def quarantine_accepted(manifest_path: Path | None) -> list[dict]:
     """The sources the publication let through by --accept-quarantine (its manifest's
     quarantine_accepted: source, share, and the gate's message)."""
-    if manifest_path is None or not Path(manifest_path).is_file():
-        return []
-    try:
-        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    except ValueError:
-        return []
-    return list(manifest.get("quarantine_accepted") or [])
+    manifest = read_manifest(Path(manifest_path)) if manifest_path is not None else None
+    return list((manifest or {}).get("quarantine_accepted") or [])
 
 
 @dataclass(frozen=True)

@@ -322,10 +322,6 @@ def _chart(document, number: int, chart: dict) -> None:
         document.add_paragraph(chart["note"], style="Note")
 
 
-def _column(zh: str, en: str, numeric: bool = False) -> dict:
-    return {"zh": zh, "en": en, "cls": "num" if numeric else ""}
-
-
 def _year_over_year(document, report) -> None:
     """Every figure against the year before, as report.html's 同比变化 table."""
     _heading(document, 1, "同比变化", f"Change against {report.year - 1}")
@@ -337,11 +333,11 @@ def _year_over_year(document, report) -> None:
         )
         return
     headers = [
-        _column("指标", "figure"),
-        _column(f"{report.year}年", "", True),
-        _column(f"{report.previous_year}年", "", True),
-        _column("变化", "change", True),
-        _column("变化率", "relative", True),
+        check_summary.header("指标", "figure"),
+        check_summary.header(f"{report.year}年", "", True),
+        check_summary.header(f"{report.previous_year}年", "", True),
+        check_summary.header("变化", "change", True),
+        check_summary.header("变化率", "relative", True),
     ]
     rows = [
         [
@@ -370,13 +366,15 @@ def _appendix(document, report) -> None:
     appendix, on a page of its own."""
     document.add_page_break()
     _heading(document, 1, "附录：数据来源与检查", "Appendix: lineage and checks")
+    if report.quarantine_accepted:
+        _quarantine_accepted(document, report.quarantine_accepted)
     _heading(document, 2, "每项指标的来源", "Where each figure comes from")
     headers = [
-        _column("指标", "figure"),
-        _column("数值", "value", True),
-        _column("行数", "rows", True),
-        _column("来源文件 (sha256)", "source files"),
-        _column("检查", "checks"),
+        check_summary.header("指标", "figure"),
+        check_summary.header("数值", "value", True),
+        check_summary.header("行数", "rows", True),
+        check_summary.header("来源文件 (sha256)", "source files"),
+        check_summary.header("检查", "checks"),
     ]
     rows = []
     for row in report.lineage_rows:
@@ -409,6 +407,19 @@ def _appendix(document, report) -> None:
         document.add_paragraph(
             "仓库中没有 audit.load_log。No audit.load_log in the warehouse.", style="Note"
         )
+
+
+def _quarantine_accepted(document, records: list[dict]) -> None:
+    """The sources published over the quarantine gate, as report.html's table says them."""
+    _heading(document, 2, "按 --accept-quarantine 发布", "Published by --accept-quarantine")
+    document.add_paragraph(
+        "以下来源超出隔离上限（或缺少文件），经确认仍予发布；其隔离行见 quarantine.xlsx。The "
+        "following sources were over the quarantine gate and published by --accept-quarantine; "
+        "their quarantined rows are in quarantine.xlsx.",
+        style="Note",
+    )
+    rows = check_summary.accepted_rows(records)
+    _table(document, check_summary.ACCEPTED_HEADERS, rows, "quarantine-accepted", [0.15, 0.15, 0.7])
 
 
 def _checks(document, report) -> None:

@@ -221,8 +221,13 @@ def test_accept_quarantine_publishes_and_the_manifest_records_the_share(world, a
     assert not (world["warehouse"].parent / "private" / f"{YEAR}.quarantine.xlsx").exists()
 
 
-def test_the_report_appendix_says_the_flag_was_used_with_the_share(world, accepted):
+def test_the_report_appendix_says_the_flag_was_used_with_the_share(world, accepted, tmp_path):
+    import zipfile
+
+    from lxml import etree
+
     from pipelines.report.build import collect, render_html
+    from pipelines.report.word import write_docx
 
     manifest = world["marts"] / YEAR / "manifest.json"
     report = collect(world["warehouse"], int(YEAR), manifest_path=manifest)
@@ -232,6 +237,22 @@ def test_the_report_appendix_says_the_flag_was_used_with_the_share(world, accept
     share = Decimal(quarantined(world)) / Decimal(world["welfare_read"]) * 100
     assert "<code>welfare</code>" in section and f"{share:.1f}%" in section
     assert f"<code>{GONE}</code>" in section
+    # the Word pages say the same: a table of its own, titled as report.html's
+    docx = write_docx(report, tmp_path / "report.docx")
+    with zipfile.ZipFile(docx) as archive:
+        document = etree.fromstring(archive.read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    [table] = [
+        t
+        for t in document.iter(f"{w}tbl")
+        if t.find(f"{w}tblPr/{w}tblCaption").get(f"{w}val") == "quarantine-accepted"
+    ]
+    rows = [
+        ["".join(x.text or "" for x in c.iter(f"{w}t")) for c in r.iter(f"{w}tc")]
+        for r in table.iter(f"{w}tr")
+    ]
+    shown = {row[0]: row[1] for row in rows if len(row) == 3}
+    assert shown["welfare"] == f"{share:.1f}%" and GONE in shown
 
 
 # ----------------------------------------------------------------------------- missing folders

@@ -30,7 +30,8 @@ def write_build(path: Path) -> None:
             "create table audit.quarantine_shares as select 'welfare' as source, "
             f"1 as files_loaded, 0 as files_rejected, {READ} as rows_read, "
             f"{READ - QUARANTINED} as rows_clean, 0 as rows_duplicate, "
-            f"{QUARANTINED} as rows_quarantined"
+            f"{QUARANTINED} as rows_quarantined, "
+            f"cast({QUARANTINED / READ} as decimal(9, 4)) as quarantined_share"
         )
         con.execute(
             "create table audit.quarantine_reasons as select 'welfare' as source, "

@@ -28,6 +28,8 @@ def rows(
         rows_clean=clean,
         rows_duplicate=read - clean - quarantined,
         rows_quarantined=quarantined,
+        # audit.quarantine_shares.quarantined_share for these counts
+        share=(Decimal(quarantined) / read).quantize(Decimal("0.0001")) if read else None,
     )
 
 
@@ -117,6 +119,17 @@ def test_a_source_over_its_limit_stops_with_its_three_most_frequent_reasons():
 def test_a_source_with_files_and_no_clean_row_stops_even_within_the_count():
     stops = gate.judge([rows("activities", 3, 3)], {}, load_contract())
     assert [(s.kind, s.source) for s in stops] == [(gate.NO_CLEAN_ROWS, "activities")]
+
+
+def test_only_stops_with_quarantined_rows_have_rows_to_send_back():
+    # an empty sheet (headers, no data row) stops the year, but there is no row to send back
+    empty = gate.split_accepted(gate.judge([rows("budget", 0, 0)], {}, load_contract()), set())
+    assert [s.kind for s in empty.stops] == [gate.NO_CLEAN_ROWS]
+    assert not empty.has_rows_to_send_back
+    held = gate.split_accepted(gate.judge([rows("activities", 3, 3)], {}, load_contract()), set())
+    assert held.has_rows_to_send_back
+    missing = gate.split_accepted(gate.judge([], {"members": 2}, load_contract()), set())
+    assert not missing.has_rows_to_send_back
 
 
 def test_a_source_whose_files_were_all_rejected_is_the_rejected_files_check_s_business():
