@@ -195,3 +195,11 @@ def test_access_codes_are_stored_hashed(site):
     stored = site.settings.accounts_path.read_text()
     assert all(secret not in stored for secret in site.codes.values())
     assert '"hash"' in stored and '"salt"' in stored
+
+
+@pytest.mark.parametrize("year", ["²⁰²³", "２０２３", "2023/../2024", "-2023"])
+def test_a_year_that_is_not_ascii_digits_is_refused(client, site, template_bytes, year):
+    form = {"year": year, "source": "welfare", "csrf": csrf_of(signed_in(client, site))}
+    response = client.post("/upload", data=form, files={"files": ("慰问.xlsx", template_bytes)})
+    assert response.status_code == 400
+    assert "年度无效" in response.text

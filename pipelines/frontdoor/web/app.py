@@ -320,7 +320,8 @@ def _year(value: object, default: int) -> int:
     if value in (None, ""):
         return default
     text = str(value)
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+    # ASCII digits only: str.isdigit() passes "²", which int() cannot read
+    if not (text.isascii() and text.isdigit()) or not 2000 <= int(text) <= 2100:
         raise HTTPException(400, "年度无效 / invalid year")
     return int(text)
 
