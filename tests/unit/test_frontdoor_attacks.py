@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipelines.frontdoor.template import write_templates
-from pipelines.frontdoor.uploads import Limits
+from pipelines.frontdoor.uploads import Limits, clean_file_name
 from pipelines.frontdoor.web.app import create_app
 from tests.frontdoor_site import (
     DEPARTMENT,
@@ -203,3 +203,9 @@ def test_a_year_that_is_not_ascii_digits_is_refused(client, site, template_bytes
     response = client.post("/upload", data=form, files={"files": ("慰问.xlsx", template_bytes)})
     assert response.status_code == 400
     assert "年度无效" in response.text
+
+
+def test_a_long_chinese_file_name_is_cut_to_what_the_file_system_takes():
+    name = clean_file_name("工会会员慰问金发放明细" * 20 + ".xlsx")
+    assert len(name.encode()) <= 255 and name.endswith(".xlsx")
+    assert name.startswith("工会会员慰问金发放明细")
