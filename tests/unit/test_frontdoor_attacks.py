@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from starlette.testclient import TestClient
 
+from pipelines.errors import UnionWarehouseError
+from pipelines.frontdoor import submissions
 from pipelines.frontdoor.template import write_templates
 from pipelines.frontdoor.uploads import Limits, clean_file_name
 from pipelines.frontdoor.web.app import create_app
@@ -209,3 +211,22 @@ def test_a_long_chinese_file_name_is_cut_to_what_the_file_system_takes():
     name = clean_file_name("工会会员慰问金发放明细" * 20 + ".xlsx")
     assert len(name.encode()) <= 255 and name.endswith(".xlsx")
     assert name.startswith("工会会员慰问金发放明细")
+
+
+def test_a_symbolic_link_in_raw_is_not_written_through(tmp_path, template_bytes):
+    raw, elsewhere, work = tmp_path / "raw", tmp_path / "elsewhere", tmp_path / "work"
+    elsewhere.mkdir()
+    (raw / "2023" / "welfare").mkdir(parents=True)
+    (raw / "2023" / "welfare" / DEPARTMENT).symlink_to(elsewhere, target_is_directory=True)
+    staged_id, path = submissions.stage(
+        work, template_bytes, DEPARTMENT, 2023, "welfare", "慰问.xlsx"
+    )
+    staged = submissions.Staged(
+        staged_id, DEPARTMENT, 2023, "welfare", "慰问.xlsx", "0" * 64, len(template_bytes),
+        rows=1, rows_clean=1, ok=True, readable=True, problems=[],
+    )  # fmt: skip
+    with pytest.raises(UnionWarehouseError, match="符号链接"):
+        submissions.accept(work, raw, tmp_path / "archive", staged, path)
+    assert list(elsewhere.iterdir()) == []
+    assert not (tmp_path / "archive").exists() and not (work / submissions.LEDGER).exists()
+    assert path.exists()  # still staged: nothing lost
