@@ -213,18 +213,37 @@ def test_a_long_chinese_file_name_is_cut_to_what_the_file_system_takes():
     assert name.startswith("工会会员慰问金发放明细")
 
 
+def stage_checked(work_dir, data: bytes, department: str = DEPARTMENT):
+    """A file staged with its check as the upload leaves it (without running the check)."""
+    staged_id, path = submissions.stage(work_dir, data, department, 2023, "welfare", "慰问.xlsx")
+    staged = submissions.Staged(
+        staged_id, department, 2023, "welfare", "慰问.xlsx", "0" * 64, len(data),
+        rows=1, rows_clean=1, ok=True, readable=True, problems=[],
+    )  # fmt: skip
+    submissions.save_check(work_dir, staged)
+    return staged, path
+
+
+def test_another_departments_staged_file_can_be_neither_seen_nor_accepted(
+    client, site, template_bytes
+):
+    staged, path = stage_checked(site.settings.work_dir, template_bytes, DEPARTMENT)
+    try:
+        signed_in(client, site, OTHER_DEPARTMENT)
+        assert client.get(f"/check/{staged.staged_id}").status_code == 404
+        accept = client.post(f"/accept/{staged.staged_id}", data={"csrf": csrf_of(client)})
+        assert accept.status_code == 404
+        assert path.exists()  # still the department's, staged
+    finally:
+        submissions.discard(site.settings.work_dir, staged.staged_id)
+
+
 def test_a_symbolic_link_in_raw_is_not_written_through(tmp_path, template_bytes):
     raw, elsewhere, work = tmp_path / "raw", tmp_path / "elsewhere", tmp_path / "work"
     elsewhere.mkdir()
     (raw / "2023" / "welfare").mkdir(parents=True)
     (raw / "2023" / "welfare" / DEPARTMENT).symlink_to(elsewhere, target_is_directory=True)
-    staged_id, path = submissions.stage(
-        work, template_bytes, DEPARTMENT, 2023, "welfare", "慰问.xlsx"
-    )
-    staged = submissions.Staged(
-        staged_id, DEPARTMENT, 2023, "welfare", "慰问.xlsx", "0" * 64, len(template_bytes),
-        rows=1, rows_clean=1, ok=True, readable=True, problems=[],
-    )  # fmt: skip
+    staged, path = stage_checked(work, template_bytes)
     with pytest.raises(UnionWarehouseError, match="符号链接"):
         submissions.accept(work, raw, tmp_path / "archive", staged, path)
     assert list(elsewhere.iterdir()) == []
