@@ -10,6 +10,7 @@ its folder is its own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -63,8 +64,10 @@ def _sweep(staging: Path) -> None:
         return
     oldest = dt.datetime.now().timestamp() - STAGED_HOURS * 3600
     for folder in staging.iterdir():
-        if folder.stat().st_mtime < oldest:
-            shutil.rmtree(folder, ignore_errors=True)
+        # another upload's sweep may remove it between the listing and the stat
+        with contextlib.suppress(FileNotFoundError):
+            if folder.stat().st_mtime < oldest:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def save_check(work_dir: Path, staged: Staged) -> None:
