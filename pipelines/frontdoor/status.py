@@ -6,7 +6,6 @@ quarantine.parquet) and run logs; nothing personal (file names, counts, figures 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,8 @@ from pipelines.contract import load_contract
 from pipelines.frontdoor.departments import department
 from pipelines.frontdoor.submissions import ledger
 from pipelines.ingest.source import source_files
+from pipelines.publish.fingerprint import read_manifest
+from pipelines.publish.manifest import MANIFEST_NAME
 from pipelines.run.log import year_logs
 
 
@@ -54,11 +55,6 @@ def _department_of(relative: str, submitted: dict) -> str | None:
     return parts[1] if len(parts) > 2 and department(parts[1]) else None
 
 
-def _manifest(marts_dir: Path, year: int) -> dict | None:
-    path = marts_dir / str(year) / "manifest.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-
-
 def year_status(
     year: int,
     raw_dir: Path,
@@ -71,7 +67,7 @@ def year_status(
     status = YearStatus(year)
     contract = load_contract()
     submitted = ledger(work_dir, year)
-    manifest = _manifest(marts_dir, year)
+    manifest = read_manifest(marts_dir / str(year) / MANIFEST_NAME)
     published = {i["path"]: i for i in (manifest or {}).get("inputs", [])}
     year_dir = raw_dir / str(year)
     have: dict[str, set[str]] = {}

@@ -10,6 +10,7 @@ its folder is its own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -19,6 +20,7 @@ import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from pipelines.errors import UnionWarehouseError
 from pipelines.ingest.archive import archive_file
 
 LEDGER = "submissions.jsonl"
@@ -62,8 +64,10 @@ def _sweep(staging: Path) -> None:
         return
     oldest = dt.datetime.now().timestamp() - STAGED_HOURS * 3600
     for folder in staging.iterdir():
-        if folder.stat().st_mtime < oldest:
-            shutil.rmtree(folder, ignore_errors=True)
+        # another upload's sweep may remove it between the listing and the stat
+        with contextlib.suppress(FileNotFoundError):
+            if folder.stat().st_mtime < oldest:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def save_check(work_dir: Path, staged: Staged) -> None:
@@ -89,10 +93,8 @@ def discard(work_dir: Path, staged_id: str) -> None:
 
 def accept(work_dir: Path, raw_dir: Path, archive_dir: Path, staged: Staged, path: Path) -> str:
     """Put a staged file into raw/ and the archive; return its name relative to raw/<year>/."""
-    year_dir = raw_dir / str(staged.year)
     relative = f"{staged.source}/{staged.department}/{staged.file_name}"
-    target = year_dir / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = _department_folder(raw_dir, staged) / staged.file_name
     # `~$` names are skipped by the nightly run (Office lock files): the copy is never read half-made
     partial = target.with_name(f"~${secrets.token_hex(4)}.partial")
     shutil.copyfile(path, partial)
@@ -113,6 +115,22 @@ def accept(work_dir: Path, raw_dir: Path, archive_dir: Path, staged: Staged, pat
         stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     discard(work_dir, staged.staged_id)
     return relative
+
+
+def _department_folder(raw_dir: Path, staged: Staged) -> Path:
+    """raw/<year>/<source>/<department>, made if missing; refused when a folder on the way is a
+    symbolic link (it would put the file outside raw/, or in another department's folder)."""
+    raw_dir.mkdir(parents=True, exist_ok=True)  # raw/ itself may be a link to another disk
+    folder = raw_dir
+    for part in (str(staged.year), staged.source, staged.department):
+        folder = folder / part
+        if folder.is_symlink():
+            raise UnionWarehouseError(
+                f"raw/ 中的文件夹 {folder} 是符号链接，拒绝写入",
+                f"the folder {folder} in raw/ is a symbolic link: nothing written",
+            )
+        folder.mkdir(exist_ok=True)
+    return folder
 
 
 def ledger(work_dir: Path, year: int) -> dict[str, dict]:

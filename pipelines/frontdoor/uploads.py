@@ -18,6 +18,7 @@ SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 240  # a file name's UTF-8 bytes: ext4 and most file systems stop at 255
 _RESERVED = re.compile(r'[:*?"<>|]')
 
 
@@ -60,7 +61,10 @@ def clean_file_name(raw: str) -> str:
             f"不是电子表格：{name[:80]}（应为 .xlsx、.xls 或 .csv）",
             f"not a spreadsheet: {name[:80]} (expected .xlsx, .xls or .csv)",
         )
-    return stem[: MAX_NAME_CHARS - len(suffix)] + suffix
+    stem = stem[: MAX_NAME_CHARS - len(suffix)]
+    # 120 Chinese characters are 360 bytes: cut at a character's end within the byte limit
+    stem = stem.encode()[: MAX_NAME_BYTES - len(suffix)].decode(errors="ignore")
+    return stem + suffix
 
 
 def check_content(name: str, data: bytes, limits: Limits) -> None:

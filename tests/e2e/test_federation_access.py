@@ -331,6 +331,24 @@ def test_office_a_cannot_take_the_tables_or_their_rules(server, unchanged, state
         as_user(server, "xinan", statement)
 
 
+def test_the_owner_functions_pin_their_search_path_and_are_not_public(federation):
+    """SECURITY DEFINER functions run with the owner's rights: a caller's search_path must not
+    choose what their unqualified names mean, and `public` (every role) may not call them."""
+    with psycopg.connect(federation, autocommit=True) as con:
+        functions = con.execute(
+            "select p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), "
+            "has_function_privilege('public', p.oid, 'execute'), "
+            "has_function_privilege('unionwh_analyst', p.oid, 'execute') "
+            "from pg_proc as p inner join pg_namespace as n on n.oid = p.pronamespace "
+            "where n.nspname = 'unionwh' order by 1"
+        ).fetchall()
+    assert [f[0] for f in functions] == ["ensure_table", "secure_table"]
+    for name, definer, config, owner, by_public, by_analyst in functions:
+        assert definer and owner == "unionwh_owner", name
+        assert config == ["search_path=pg_catalog, pg_temp"], name
+        assert not by_public and not by_analyst, name
+
+
 @pytest.mark.parametrize(
     "arguments",
     [

@@ -9,8 +9,10 @@ import zipfile
 import pytest
 from starlette.testclient import TestClient
 
+from pipelines.errors import UnionWarehouseError
+from pipelines.frontdoor import submissions
 from pipelines.frontdoor.template import write_templates
-from pipelines.frontdoor.uploads import Limits
+from pipelines.frontdoor.uploads import Limits, clean_file_name
 from pipelines.frontdoor.web.app import create_app
 from tests.frontdoor_site import (
     DEPARTMENT,
@@ -195,3 +197,55 @@ def test_access_codes_are_stored_hashed(site):
     stored = site.settings.accounts_path.read_text()
     assert all(secret not in stored for secret in site.codes.values())
     assert '"hash"' in stored and '"salt"' in stored
+
+
+@pytest.mark.parametrize("year", ["²⁰²³", "２０２３", "2023/../2024", "-2023"])
+def test_a_year_that_is_not_ascii_digits_is_refused(client, site, template_bytes, year):
+    form = {"year": year, "source": "welfare", "csrf": csrf_of(signed_in(client, site))}
+    response = client.post("/upload", data=form, files={"files": ("慰问.xlsx", template_bytes)})
+    assert response.status_code == 400
+    assert "年度无效" in response.text
+
+
+def test_a_long_chinese_file_name_is_cut_to_what_the_file_system_takes():
+    name = clean_file_name("工会会员慰问金发放明细" * 20 + ".xlsx")
+    assert len(name.encode()) <= 255 and name.endswith(".xlsx")
+    assert name.startswith("工会会员慰问金发放明细")
+
+
+def stage_checked(work_dir, data: bytes, department: str = DEPARTMENT):
+    """A file staged with its check as the upload leaves it (without running the check)."""
+    staged_id, path = submissions.stage(work_dir, data, department, 2023, "welfare", "慰问.xlsx")
+    staged = submissions.Staged(
+        staged_id, department, 2023, "welfare", "慰问.xlsx", "0" * 64, len(data),
+        rows=1, rows_clean=1, ok=True, readable=True, problems=[],
+    )  # fmt: skip
+    submissions.save_check(work_dir, staged)
+    return staged, path
+
+
+def test_another_departments_staged_file_can_be_neither_seen_nor_accepted(
+    client, site, template_bytes
+):
+    staged, path = stage_checked(site.settings.work_dir, template_bytes, DEPARTMENT)
+    try:
+        signed_in(client, site, OTHER_DEPARTMENT)
+        assert client.get(f"/check/{staged.staged_id}").status_code == 404
+        accept = client.post(f"/accept/{staged.staged_id}", data={"csrf": csrf_of(client)})
+        assert accept.status_code == 404
+        assert path.exists()  # still the department's, staged
+    finally:
+        submissions.discard(site.settings.work_dir, staged.staged_id)
+
+
+def test_a_symbolic_link_in_raw_is_not_written_through(tmp_path, template_bytes):
+    raw, elsewhere, work = tmp_path / "raw", tmp_path / "elsewhere", tmp_path / "work"
+    elsewhere.mkdir()
+    (raw / "2023" / "welfare").mkdir(parents=True)
+    (raw / "2023" / "welfare" / DEPARTMENT).symlink_to(elsewhere, target_is_directory=True)
+    staged, path = stage_checked(work, template_bytes)
+    with pytest.raises(UnionWarehouseError, match="符号链接"):
+        submissions.accept(work, raw, tmp_path / "archive", staged, path)
+    assert list(elsewhere.iterdir()) == []
+    assert not (tmp_path / "archive").exists() and not (work / submissions.LEDGER).exists()
+    assert path.exists()  # still staged: nothing lost

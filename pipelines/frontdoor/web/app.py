@@ -26,6 +26,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from pipelines.contract import load_contract
+from pipelines.errors import UnionWarehouseError
 from pipelines.frontdoor import accounts, submissions
 from pipelines.frontdoor.departments import department
 from pipelines.frontdoor.status import department_quarantine, year_status
@@ -198,14 +199,17 @@ def create_app(settings: Settings) -> BodyLimit:
             raise HTTPException(
                 400, "无法读取的文件不能提交 / an unreadable file cannot be submitted"
             )
-        await run_in_threadpool(
-            submissions.accept,
-            settings.work_dir,
-            settings.raw_dir,
-            settings.archive_dir,
-            staged,
-            path,
-        )
+        try:
+            await run_in_threadpool(
+                submissions.accept,
+                settings.work_dir,
+                settings.raw_dir,
+                settings.archive_dir,
+                staged,
+                path,
+            )
+        except UnionWarehouseError as refused:
+            raise HTTPException(409, str(refused)) from refused
         return RedirectResponse(f"/department?year={staged.year}&accepted=1", 303)
 
     async def template(request: Request) -> Response:
@@ -320,7 +324,8 @@ def _year(value: object, default: int) -> int:
     if value in (None, ""):
         return default
     text = str(value)
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+    # ASCII digits only: str.isdigit() passes "²", which int() cannot read
+    if not (text.isascii() and text.isdigit()) or not 2000 <= int(text) <= 2100:
         raise HTTPException(400, "年度无效 / invalid year")
     return int(text)
 
