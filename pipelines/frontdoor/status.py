@@ -15,8 +15,7 @@ from pipelines.contract import load_contract
 from pipelines.frontdoor.departments import department
 from pipelines.frontdoor.submissions import ledger
 from pipelines.ingest.source import source_files
-from pipelines.publish.fingerprint import read_manifest
-from pipelines.publish.manifest import MANIFEST_NAME
+from pipelines.publish.manifest import MANIFEST_NAME, read_manifest
 from pipelines.run.log import year_logs
 
 
