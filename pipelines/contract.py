@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.errors import UnionWarehouseError
 from pipelines.parse.text import LIST_SEPARATORS, normalize_header, to_halfwidth
 from pipelines.settings import DBT_PROJECT_DIR
 
@@ -134,6 +135,18 @@ class Contract:
 
     def tables_of(self, source: str) -> tuple[Table, ...]:
         return tuple(t for t in self.tables if t.source == source)
+
+    def require_sources(self, names: list[str], where: str) -> list[str]:
+        """`names`, each a source of the contract; otherwise an error naming `where` they came
+        from (an option, a form field) and the sources there are."""
+        unknown = [n for n in names if n not in self.sources]
+        if unknown:
+            raise UnionWarehouseError(
+                f"{where} 的来源未知：{'、'.join(unknown)}（可用：{'、'.join(self.sources)}）",
+                f"{where} names unknown source(s) {', '.join(unknown)} "
+                f"(known: {', '.join(self.sources)})",
+            )
+        return names
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.table == name)

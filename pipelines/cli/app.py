@@ -61,20 +61,28 @@ University = Annotated[
 DEFAULT_YEAR = date.today().year
 
 
-def known_sources(names: list[str]) -> list[str]:
-    """--accept-quarantine's sources, each a source of the contract."""
+def known_sources(names: list[str], option: str = "--accept-quarantine") -> list[str]:
+    """`option`'s source names, each a source of the contract."""
     # start-up: the contract is read when a command runs, not for --help
     from pipelines.contract import load_contract
 
-    sources = load_contract().sources
-    unknown = [n for n in names if n not in sources]
-    if unknown:
-        raise UnionWarehouseError(
-            f"--accept-quarantine 的来源未知：{', '.join(unknown)}（可用：{', '.join(sources)}）",
-            f"--accept-quarantine names unknown source(s) {', '.join(unknown)} "
-            f"(known: {', '.join(sources)})",
-        )
-    return names
+    return load_contract().require_sources(names, option)
+
+
+def warehouse_for_year(raw_dir: Path, year: int):
+    """The configured warehouse, once it may build this year: on PostgreSQL the server answers
+    and the user is in the university's office (who may build comes before what is to build),
+    then the year's raw folder exists. Raises UnionWarehouseError."""
+    # start-up: Dagster, DuckDB and psycopg load when a command runs, not for --help
+    from pipelines.publish.federation_access import require_office
+    from pipelines.resources import PostgresWarehouse, require_year_dir, warehouse_from_environment
+
+    bound = warehouse_from_environment()
+    if isinstance(bound, PostgresWarehouse):
+        bound.check_connection()
+        require_office(bound.dsn, bound.university)
+    require_year_dir(raw_dir, year)
+    return bound
 
 
 def fail(error: UnionWarehouseError, debug: bool) -> None:

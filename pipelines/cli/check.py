@@ -150,23 +150,11 @@ def register(app: typer.Typer) -> None:
         configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university)
         # start-up: Dagster, DuckDB and the pipeline load when the command runs, not for --help
         from pipelines.checks.assets import data_docs_dir
-        from pipelines.resources import (
-            PostgresWarehouse,
-            require_year_dir,
-            warehouse_from_environment,
-        )
         from pipelines.run.runner import run_year
         from pipelines.run.summary import rejected_files
 
         try:
-            bound = warehouse_from_environment()
-            if isinstance(bound, PostgresWarehouse):  # who may build, before what is to build
-                bound.check_connection()
-                # start-up: psycopg and the federation's roles load only for PostgreSQL
-                from pipelines.publish.federation_access import require_office
-
-                require_office(bound.dsn, bound.university)  # the build is the office's
-            require_year_dir(raw_dir, year)
+            bound = cli.warehouse_for_year(raw_dir, year)
             outcome = run_year(year, console=cli.console, debug=debug, publish=False)
         except UnionWarehouseError as error:
             cli.fail(error, debug)

@@ -19,16 +19,13 @@ from pipelines.cli.app import (
     Year,
     console,
     fail,
+    known_sources,
 )
 from pipelines.errors import UnionWarehouseError
 
 Source = Annotated[
     str | None, typer.Option("--source", help="数据来源（默认全部/按表头识别） source")
 ]
-
-
-def _fail(error: UnionWarehouseError) -> None:
-    fail(error, debug=False)
 
 
 def template(
@@ -46,7 +43,7 @@ def template(
     try:
         paths = write_templates(out, year, source, department)
     except UnionWarehouseError as error:
-        _fail(error)
+        fail(error, False)
         return
     for path in paths:
         console.print(f"写入 wrote {path}")
@@ -67,12 +64,12 @@ def validate(
 
     missing = [f for f in files if not f.is_file()]
     if missing:
-        _fail(UnionWarehouseError(f"找不到文件 {missing[0]}", f"no such file {missing[0]}"))
+        fail(UnionWarehouseError(f"找不到文件 {missing[0]}", f"no such file {missing[0]}"), False)
     work_dir = warehouse.parent / "private" / "frontdoor"
     try:
         result = validate_files([(f, f.name) for f in files], year, raw_dir, work_dir, source)
     except UnionWarehouseError as error:
-        _fail(error)
+        fail(error, False)
         return
     finally:
         shutdown_pool()  # the reader processes are not left for the exit to wait on
@@ -124,9 +121,11 @@ def serve(
     if add_department or add_office:
         code = accounts.OFFICE if add_office else str(add_department)
         try:
-            secret = accounts.add_account(settings.accounts_path, code, _sources(sends or []))
+            secret = accounts.add_account(
+                settings.accounts_path, code, tuple(known_sources(sends or [], "--sends"))
+            )
         except UnionWarehouseError as error:
-            _fail(error)
+            fail(error, False)
             return
         console.print(f"{code} 的访问码 access code (只显示这一次 shown once): {secret}")
         return
@@ -142,20 +141,6 @@ def serve(
         pass
     finally:
         shutdown_pool()  # the checks' reader processes, kept warm while the page runs
-
-
-def _sources(names: list[str]) -> tuple[str, ...]:
-    # start-up: the contract is read when a command runs, not for --help
-    from pipelines.contract import load_contract
-
-    known = load_contract().sources
-    for name in names:
-        if name not in known:
-            raise UnionWarehouseError(
-                f"未知的数据来源 {name}：应为 {'、'.join(known)} 之一",
-                f"unknown source {name}: expected one of {', '.join(known)}",
-            )
-    return tuple(names)
 
 
 def register(app: typer.Typer) -> None:

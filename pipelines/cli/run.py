@@ -23,6 +23,7 @@ from pipelines.cli.app import (
     console,
     fail,
     known_sources,
+    warehouse_for_year,
 )
 from pipelines.errors import UnionWarehouseError
 from pipelines.settings import configure
@@ -66,23 +67,13 @@ def register(app: typer.Typer) -> None:
         The terminal shows one progress display and the summary; Dagster's events and dbt's lines
         go to a log file per run beside the warehouse (named in the last line)."""
         # start-up: Dagster and DuckDB load only when a command runs, not for --help
-        from pipelines.publish.federation_access import require_office
-        from pipelines.resources import (
-            PostgresWarehouse,
-            marts_folder_from_environment,
-            require_year_dir,
-            warehouse_from_environment,
-        )
+        from pipelines.resources import PostgresWarehouse, marts_folder_from_environment
 
         try:
             accepted = known_sources(accept_quarantine or [])
             configure(raw_dir, warehouse, marts_dir, target, pg_dsn, university, accepted)
-            bound = warehouse_from_environment()
+            bound = warehouse_for_year(raw_dir, year)
             year_marts = Path(marts_folder_from_environment().path)
-            if isinstance(bound, PostgresWarehouse):  # who may publish, before what is to publish
-                bound.check_connection()
-                require_office(bound.dsn, bound.university)
-            require_year_dir(raw_dir, year)
         except UnionWarehouseError as error:
             fail(error, debug)
             return

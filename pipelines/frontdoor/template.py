@@ -59,13 +59,7 @@ def write_templates(
 ) -> list[Path]:
     """Write one template per source (or the one named) into out_dir; return the paths."""
     contract = load_contract()
-    sources = [source] if source else list(contract.sources)
-    unknown = [s for s in sources if s not in contract.sources]
-    if unknown:
-        raise UnionWarehouseError(
-            f"未知的数据来源 {unknown[0]}：应为 {'、'.join(contract.sources)} 之一",
-            f"unknown source {unknown[0]}: expected one of {', '.join(contract.sources)}",
-        )
+    sources = contract.require_sources([source], "--source") if source else list(contract.sources)
     owner = department(department_code) if department_code else None
     if department_code and owner is None:
         raise UnionWarehouseError(
