@@ -23,11 +23,9 @@ from pipelines.checks.assets import (
 )
 from pipelines.partitions import fiscal_years
 from pipelines.resources import Warehouse
-from pipelines.run.runner import RunOutcome, _collect_steps
+from pipelines.run.runner import RunOutcome
+from tests.stub_year import PUBLISHED, YEAR, published_stub, run_stub_year
 from tests.unit.test_checks_reconciliation import GOOD, SCHEMA
-
-YEAR = "2024"
-PUBLISHED = dg.AssetKey(["published", "year"])
 
 
 def test_every_blocking_check_sits_on_a_direct_upstream_of_the_publication():
@@ -85,7 +83,7 @@ def write_build(path: Path, conserved: bool = True, veterans_amount: str = "900"
         )
 
 
-def stub_definitions(tmp_path: Path) -> tuple[dg.Definitions, Path]:
+def run(tmp_path: Path, **build) -> tuple[RunOutcome, Path]:
     marker = tmp_path / "marts" / YEAR / "published.txt"
 
     @dg.multi_asset(
@@ -95,33 +93,12 @@ def stub_definitions(tmp_path: Path) -> tuple[dg.Definitions, Path]:
         yield dg.MaterializeResult(asset_key=LOAD_LOG)
         yield dg.MaterializeResult(asset_key=REPORT_FIGURES)
 
-    @dg.asset(key=PUBLISHED, deps=[LOAD_LOG, REPORT_FIGURES], partitions_def=fiscal_years)
-    def published_stub() -> None:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text("published")
-
-    defs = dg.Definitions(
-        assets=[build_stub, published_stub],
-        asset_checks=[row_conservation_check, rejected_files_check, reconciliation_checks],
-        jobs=[
-            dg.define_asset_job(
-                "year", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor
-            )
-        ],
-        resources={"warehouse": Warehouse(path=str(tmp_path / "warehouse" / "union.duckdb"))},
-    )
-    return defs, marker
-
-
-def run(tmp_path: Path, **build) -> tuple[RunOutcome, Path]:
-    defs, marker = stub_definitions(tmp_path)
     write_build(tmp_path / "warehouse" / "private" / f"{YEAR}.duckdb", **build)
-    instance = dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("year").execute_in_process(
-        partition_key=YEAR, instance=instance, raise_on_error=False
+    outcome = run_stub_year(
+        [build_stub, published_stub(marker, [LOAD_LOG, REPORT_FIGURES])],
+        [row_conservation_check, rejected_files_check, reconciliation_checks],
+        {"warehouse": Warehouse(path=str(tmp_path / "warehouse" / "union.duckdb"))},
     )
-    outcome = RunOutcome(int(YEAR), result.success, result.run_id, 0.0)
-    _collect_steps(instance, result.run_id, outcome, debug=False)
     return outcome, marker
 
 

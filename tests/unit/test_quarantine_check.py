@@ -15,10 +15,9 @@ from pipelines.checks.quarantine import CHECK_NAME
 from pipelines.partitions import fiscal_years
 from pipelines.publish.workbook import CONTENTS_SHEET
 from pipelines.resources import MartsFolder, QuarantineAcceptance, Warehouse
-from pipelines.run.runner import RunOutcome, _collect_steps
+from pipelines.run.runner import RunOutcome
+from tests.stub_year import YEAR, published_stub, run_stub_year
 
-YEAR = "2024"
-PUBLISHED = dg.AssetKey(["published", "year"])
 READ, QUARANTINED = 500, 125  # a quarter of a 500-row source
 
 
@@ -57,31 +56,15 @@ def run(tmp_path: Path, accepted: list[str]) -> tuple[RunOutcome, Path]:
     def shares_stub() -> None:
         return None
 
-    @dg.asset(key=PUBLISHED, deps=[QUARANTINE_SHARES], partitions_def=fiscal_years)
-    def published_stub() -> None:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text("published")
-
-    defs = dg.Definitions(
-        assets=[shares_stub, published_stub],
-        asset_checks=[quarantine_limit_check],
-        jobs=[
-            dg.define_asset_job(
-                "year", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor
-            )
-        ],
-        resources={
+    outcome = run_stub_year(
+        [shares_stub, published_stub(marker, [QUARANTINE_SHARES])],
+        [quarantine_limit_check],
+        {
             "warehouse": Warehouse(path=str(tmp_path / "warehouse" / "union.duckdb")),
             "marts_folder": MartsFolder(path=str(tmp_path / "marts")),
             "quarantine_acceptance": QuarantineAcceptance(sources=accepted),
         },
     )
-    instance = dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("year").execute_in_process(
-        partition_key=YEAR, instance=instance, raise_on_error=False
-    )
-    outcome = RunOutcome(int(YEAR), result.success, result.run_id, 0.0)
-    _collect_steps(instance, result.run_id, outcome, debug=False)
     return outcome, marker
 
 
