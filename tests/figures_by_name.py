@@ -1,4 +1,4 @@
-"""A run's published figures keyed so that two runs of the same year can be compared: the files a
+"""A run of a copy of a year, and its published figures keyed so that two runs of the same year can be compared: the files a
 figure comes from by name, a `.xls` name read as the `.xlsx` it was converted from (their hashes
 differ with the format and the layout)."""
 
@@ -8,6 +8,18 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+
+from tests.conftest import run_cli
+
+
+def run_year_copy(raw_dir: Path, base: Path, year: int) -> dict[str, Path]:
+    """`unionwh run` of `year` from a copy of the raw files (raw_dir/<year>/) into scratch places
+    under base; the places of its warehouse and marts. The run must succeed."""
+    places = {"warehouse": base / "warehouse" / "union.duckdb", "marts": base / "marts"}
+    result = run_cli("run", "--year", str(year), "--raw-dir", str(raw_dir),
+                     "--warehouse", str(places["warehouse"]), "--marts-dir", str(places["marts"]))  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return places
 
 
 def as_xlsx(name: str | None) -> str | None:

@@ -16,8 +16,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import DEMO_RAW, run_cli
-from tests.figures_by_name import as_xlsx, figures_by_name, private_build
+from tests.conftest import DEMO_RAW
+from tests.figures_by_name import as_xlsx, figures_by_name, private_build, run_year_copy
 from tests.merged_copy import year_with_merges
 
 pytestmark = pytest.mark.e2e
@@ -30,19 +30,7 @@ def runs(tmp_path_factory, demo_publication) -> dict:
     assert demo_publication.returncode == 0, demo_publication.stdout[-4000:]
     base = tmp_path_factory.mktemp("merged-year")
     relaid = year_with_merges(DEMO_RAW / str(YEAR), base / "raw" / str(YEAR))
-    places = {"warehouse": base / "warehouse" / "union.duckdb", "marts": base / "marts"}
-    result = run_cli(
-        "run",
-        "--year",
-        str(YEAR),
-        "--raw-dir",
-        str(base / "raw"),
-        "--warehouse",
-        str(places["warehouse"]),
-        "--marts-dir",
-        str(places["marts"]),
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    places = run_year_copy(base / "raw", base, YEAR)
     shipped = {"warehouse": demo_publication.warehouse, "marts": demo_publication.marts}
     return {"shipped": shipped, "merged": places, "relaid": relaid}
 

@@ -13,8 +13,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import DEMO_RAW, run_cli
-from tests.figures_by_name import as_xlsx, figures_by_name, private_build
+from tests.conftest import DEMO_RAW
+from tests.figures_by_name import as_xlsx, figures_by_name, private_build, run_year_copy
 from tests.xls_copy import year_as_xls
 
 pytestmark = pytest.mark.e2e
@@ -28,22 +28,7 @@ def runs(tmp_path_factory, demo_publication) -> dict:
     assert demo_publication.returncode == 0, demo_publication.stdout[-4000:]
     base = tmp_path_factory.mktemp("xls-year")
     converted = year_as_xls(DEMO_RAW / str(YEAR), base / "raw-xls" / str(YEAR))
-    xls = {
-        "warehouse": base / "xls" / "warehouse" / "union.duckdb",
-        "marts": base / "xls" / "marts",
-    }
-    result = run_cli(
-        "run",
-        "--year",
-        str(YEAR),
-        "--raw-dir",
-        str(base / "raw-xls"),
-        "--warehouse",
-        str(xls["warehouse"]),
-        "--marts-dir",
-        str(xls["marts"]),
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    xls = run_year_copy(base / "raw-xls", base / "xls", YEAR)
     xlsx = {"warehouse": demo_publication.warehouse, "marts": demo_publication.marts}
     return {"xlsx": xlsx, "xls": xls, "converted": converted}
 
