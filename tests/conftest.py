@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests import skip_gate
+from tests.system_tools import missing
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_RAW = PROJECT_ROOT / "raw"
+
+
+def pytest_configure(config) -> None:
+    skip_gate.install(config)
 
 
 def run_cli(
@@ -88,17 +95,14 @@ def scratch(tmp_path: Path) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def postgres_server():
     """One real PostgreSQL server for the test session (each xdist worker is a session): a new
-    data directory, a free port on 127.0.0.1, stopped by its pid at the end. Skipped only where
-    the server binaries are not installed; under CI (CI=true) their absence is a failure, since
-    `make system-deps` installs them."""
+    data directory, a free port on 127.0.0.1, stopped by its pid at the end. Without the server
+    binaries the tests that need it fail (tests/system_tools.py)."""
     from pipelines.db.pgserver import PostgresUnavailable, TemporaryPostgres
 
     try:
         server = TemporaryPostgres()
-    except PostgresUnavailable as missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} (CI must run the PostgreSQL tests: make system-deps)")
-        pytest.skip(str(missing))
+    except PostgresUnavailable as absent:
+        missing(str(absent))
     server.start()
     try:
         yield server

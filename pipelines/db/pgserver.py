@@ -27,19 +27,33 @@ class PostgresUnavailable(RuntimeError):
     """No PostgreSQL server binaries on this machine (apt package `postgresql`)."""
 
 
+BINDIR_VARIABLE = "UNIONWH_PG_BINDIR"
+
+
 def server_bindir() -> Path:
-    """The folder of `initdb`, `pg_ctl` and `postgres`: PATH first, then Debian's versioned
-    folders, newest first (Debian does not put the server binaries on PATH)."""
-    found = shutil.which("initdb")
-    if found and shutil.which("pg_ctl"):
-        return Path(found).resolve().parent
-    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+    """The folder of `initdb`, `pg_ctl` and `postgres`: the one `UNIONWH_PG_BINDIR` names (a machine
+    with several versions), else PATH, else Debian's versioned folders, newest first (Debian does
+    not put the server binaries on PATH)."""
+    named = os.environ.get(BINDIR_VARIABLE)
+    candidates = [named] if named else _found_on_path() + _debian_bindirs()
+    for folder in candidates:
         if (Path(folder) / "initdb").exists() and (Path(folder) / "pg_ctl").exists():
             return Path(folder)
+    where = f"{BINDIR_VARIABLE}={named}" if named else "PATH, /usr/lib/postgresql/*/bin"
     raise PostgresUnavailable(
-        "未找到 PostgreSQL 服务器程序（initdb、pg_ctl）；请安装 Debian 软件包 postgresql "
-        "(PostgreSQL server binaries not found: install the Debian package postgresql)"
+        f"未找到 PostgreSQL 服务器程序（initdb、pg_ctl；查找了 {where}）；请安装 Debian 软件包 "
+        f"postgresql (PostgreSQL server binaries not found in {where}: install the Debian "
+        "package postgresql)"
     )
+
+
+def _found_on_path() -> list[str]:
+    found = shutil.which("initdb")
+    return [str(Path(found).resolve().parent)] if found and shutil.which("pg_ctl") else []
+
+
+def _debian_bindirs() -> list[str]:
+    return sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
 
 
 def free_port() -> int:

@@ -27,10 +27,10 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import PROJECT_ROOT
+from tests.system_tools import CHROMIUM, require_program
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -199,10 +199,7 @@ def test_the_union_year_job_lists_the_fiscal_years(ui):
 
 @pytest.fixture(scope="module")
 def browser(ui):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: `make system-deps` installs it")
-        pytest.skip("Debian's chromium is not installed (make system-deps)")
+    require_program(CHROMIUM, "chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

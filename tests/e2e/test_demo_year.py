@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import DEMO_RAW, PROJECT_ROOT
+from tests.system_tools import require_program
 
 pytestmark = pytest.mark.e2e
 
@@ -152,8 +153,6 @@ def test_the_figures_sheet_prints_in_libreoffice_with_no_cell_cut(demo_run, tmp_
     Calc, shows every cell whole. A column too narrow cuts its text where the next cell starts
     and prints ### for a number, so every cell's text as the office should read it (amounts
     with separators and two decimals, counts without) must be in the printed text."""
-    import os
-    import shutil
     import subprocess
 
     import openpyxl
@@ -161,11 +160,7 @@ def test_the_figures_sheet_prints_in_libreoffice_with_no_cell_cut(demo_run, tmp_
 
     from tests.workbook_contents import sheet_of
 
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("soffice is missing: `make system-deps` installs LibreOffice Calc")
-        pytest.skip("LibreOffice is not installed (make system-deps)")
+    soffice = require_program("soffice", "libreoffice-calc-nogui")
     book = openpyxl.load_workbook(demo_run["marts"] / "2023" / "marts.xlsx")
     sheet = sheet_of(book, "marts.report_figures")
     assert re.search(r"[\u4e00-\u9fff]", sheet.title), sheet.title  # named for the office

@@ -41,6 +41,7 @@ from tests.conftest import DEMO_RAW, run_cli
 from tests.e2e.test_dagster_ui import CHROMIUM, CHROMIUM_FLAGS
 from tests.frontdoor_files import DEMO_YEAR, demo_rows, fill_template
 from tests.frontdoor_site import DEPARTMENT, make_site, signed_in
+from tests.system_tools import require_program
 
 pytestmark = pytest.mark.e2e
 
@@ -216,8 +217,7 @@ def server(site):
 
 @pytest.fixture(scope="module")
 def browser(server):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make system-deps)")
+    require_program(CHROMIUM, "chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -3,7 +3,6 @@ hidden list sheet and its version, and still reads as a template of its source."
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pipelines.frontdoor.template import LISTS_SHEET, write_templates
 from pipelines.ingest.files import read_file
 from pipelines.ingest.template_stamp import contract_version, template_version
 from tests.frontdoor_files import DEMO_YEAR
+from tests.system_tools import require_program
 
 pytestmark = pytest.mark.e2e
 
@@ -29,8 +29,7 @@ def _lists(path: Path, sheet_name: str) -> dict[str, str]:
 
 
 def test_validation_lists_survive_a_libreoffice_round_trip(tmp_path):
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (soffice) is a system dependency of the tests (make system-deps)"
+    soffice = require_program("soffice", "libreoffice-calc-nogui")
     (original,) = write_templates(tmp_path / "made", DEMO_YEAR, "welfare")
     out = tmp_path / "calc"
     subprocess.run(

@@ -25,10 +25,10 @@ from typer.testing import CliRunner
 
 from pipelines.report import numbers
 from tests.report_sample import build_once, build_published_sample
+from tests.system_tools import CHROMIUM, LIBREOFFICE, PDFTOPPM, require_program
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 # sentences of the 2023 summary, as published (shared/seed/2023-work-summary.txt)
 PUBLISHED_SENTENCES = [
@@ -437,10 +437,10 @@ def test_a_year_not_in_the_warehouse_is_a_clear_error(sample, tmp_path):
     assert "2019" in result.output and "Traceback" not in result.output
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 def test_headless_chromium_screenshot_is_not_blank(report, tmp_path):
     from PIL import Image
 
+    require_program(CHROMIUM, "chromium")
     shot = tmp_path / "report.png"
     subprocess.run(
         [
@@ -514,7 +514,6 @@ def test_sql_command_refuses_writes_and_leaves_the_warehouse_alone(sample):
 # --- report.docx: the same report for the union office's Word ------------------------------------
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-LIBREOFFICE, PDFTOPPM = Path("/usr/bin/libreoffice"), Path("/usr/bin/pdftoppm")
 
 
 @pytest.fixture(scope="session")
@@ -735,13 +734,6 @@ def test_docx_is_deterministic(sample, tmp_path):
     assert first == (sample / "marts" / "2023" / "report.docx").read_bytes()
 
 
-def _tool_or_skip(path: Path) -> None:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing: `make system-deps` installs it")
-        pytest.skip(f"{path} is not installed (make system-deps)")
-
-
 def test_docx_opens_in_libreoffice_and_its_first_page_is_the_summary(docx_xml, tmp_path):
     """Word → PDF with LibreOffice, page 1 and the appendix's first page → PNG with pdftoppm:
     the title and the first sentences in Chinese, the appendix's lineage table; not a blank or a
@@ -749,8 +741,8 @@ def test_docx_opens_in_libreoffice_and_its_first_page_is_the_summary(docx_xml, t
     from PIL import Image
     from pypdf import PdfReader
 
-    _tool_or_skip(LIBREOFFICE)
-    _tool_or_skip(PDFTOPPM)
+    require_program(LIBREOFFICE, "libreoffice-writer-nogui")
+    require_program(PDFTOPPM, "poppler-utils")
     out = tmp_path / "converted"
     subprocess.run(
         [
