@@ -1,8 +1,11 @@
 """`unionwh report`: the work summary's figures section, charts, lineage and year-over-year change,
-rendered from a synthetic published warehouse (2022 and 2023) into report.html and report.pdf.
+rendered from a synthetic published warehouse (2022 and 2023) into report.html, report.pdf and
+report.docx.
 
-Expected sentences come from the union's published summary (shared seed, 2023), never from the
-code under test; every printed figure is compared with the `report_figures` table.
+The synthetic warehouse holds what the demo year's real run cannot: a year before it, a warehouse
+with figures or tables missing, failed and warned checks. That every printed figure is the real
+run's `report_figures` value (HTML, PDF and Word) is tested on the demo publication, in
+tests/e2e/test_report_demo.py; here each figure is compared with the sample's `report_figures`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,24 +31,6 @@ from tests.system_tools import CHROMIUM, LIBREOFFICE, PDFTOPPM, require_program
 
 pytestmark = pytest.mark.e2e
 
-
-# sentences of the 2023 summary, as published (shared/seed/2023-work-summary.txt)
-PUBLISHED_SENTENCES = [
-    "完成了会员生日蛋糕的购买、发放工作,总计157.55万元",
-    "按每人300元标准,发放177600.00元的慰问品",
-    "总计:1361.2万元",
-    "跑山鸡152720元",
-    "农产品150660元,总计30.338万元",
-    "特色农产品,总计157.83万元",
-    "发放特别困难补助12.6万元",
-    "劳模等167人,合计13.36万元",
-    "总计325人,总计26.05万元",
-    "超额14.8万元完成帮扶任务",
-    "已立案的98条教代会提案和15条工代会提案",
-    "组织召开5次工会委员会",
-    "相关文件12个",
-    "组织召开2次提案工作委员会",
-]
 
 
 def app() -> typer.Typer:
@@ -72,7 +56,6 @@ def report(sample):
     return {
         "html_path": html_path,
         "html": html_path.read_text(encoding="utf-8"),
-        "pdf": sample / "marts" / "2023" / "report.pdf",
     }
 
 
@@ -116,18 +99,6 @@ def figures_table(warehouse: Path, year: int) -> dict[str, dict]:
         return {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
 
 
-def plain_text(page: str) -> str:
-    """What a reader reads in the summary: tags and the small change marks removed."""
-    body = page.split('<section id="figures"', 1)[1].split("</section>", 1)[0]
-    body = re.sub(r"<sup.*?</sup>", "", body, flags=re.S)
-    return re.sub(r"<[^>]+>", "", body)
-
-
-def test_report_files_are_written(report):
-    assert report["html_path"].exists()
-    assert report["pdf"].read_bytes().startswith(b"%PDF")
-
-
 def test_report_command(sample, tmp_path):
     """The CLI: 2022 has no year before it in the warehouse, so no change is shown."""
     marts = tmp_path / "marts"
@@ -142,6 +113,7 @@ def test_report_command(sample, tmp_path):
             "--marts-dir",
             str(marts),
             "--no-pdf",
+            "--no-docx",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -149,46 +121,7 @@ def test_report_command(sample, tmp_path):
     html = (marts / "2022" / "report.html").read_text(encoding="utf-8")
     assert "无法计算同比" in html and '<sup class="delta' not in html
     assert not (marts / "2022" / "report.pdf").exists()
-
-
-def test_every_figure_is_printed_with_its_value_from_report_figures(report, sample):
-    table = figures_table(sample / "warehouse" / "union.duckdb", 2023)
-    parser = Spans()
-    parser.feed(report["html"])
-    printed = [
-        s
-        for s in parser.found
-        if s["tag"] == "span" and s["section"] == "figures" and "data-key" in s
-    ]
-    assert {s["data-key"] for s in printed} == set(table)
-    for span in printed:
-        row = table[span["data-key"]]
-        assert "missing" not in span["class"], span
-        assert Decimal(span["data-value"]) == row["value"], span
-        value, _unit = numbers.parse_display(span["text"])
-        if span["data-format"] == "display":
-            assert span["text"] == row["display_zh"], span
-        if row["unit"] == "元" and span["text"].endswith("万元"):
-            assert value == row["value"].quantize(Decimal(1)), (
-                span
-            )  # 万元 with 4 decimals is exact to the yuan
-        else:
-            assert value == row["value"], span
-
-
-def test_sentences_read_as_the_published_summary(report):
-    text = plain_text(report["html"])
-    for sentence in PUBLISHED_SENTENCES:
-        assert sentence in text, sentence
-
-
-def test_derived_numbers_match_the_summary(report):
-    parser = Spans()
-    parser.feed(report["html"])
-    derived = {s["data-formula"]: s for s in parser.found if "data-formula" in s}
-    other = derived["alleviation.chengkou.amount - alleviation.chengkou.chicken.amount"]
-    assert other["text"] == "150660元"
-    assert derived["welfare.veterans.amount / welfare.veterans.people"]["text"] == "300元"
+    assert not (marts / "2022" / "report.docx").exists()
 
 
 def test_change_against_the_previous_year_for_every_figure(report, sample):
@@ -342,16 +275,6 @@ def test_headings_are_chinese_first_with_english(report):
         assert re.search(r'<span class="en">[A-Za-z]', heading), heading
 
 
-def test_pdf_has_the_chinese_text(report):
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(report["pdf"]))
-    text = "".join(page.extract_text() or "" for page in reader.pages[:2])
-    assert "157.55万元" in text
-    assert "会员生日蛋糕" in text
-    assert len(reader.pages) >= 3
-
-
 def test_a_warehouse_with_report_figures_only(tmp_path, sample):
     """No chart marts, no audit tables, no sources column: the report says what is missing."""
     warehouse = tmp_path / "only-figures.duckdb"
@@ -400,6 +323,7 @@ def test_a_warehouse_with_report_figures_only(tmp_path, sample):
             "--marts-dir",
             str(tmp_path / "marts"),
             "--no-pdf",
+            "--no-docx",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -542,60 +466,6 @@ def _style_of(paragraph) -> str | None:
     return style.get(f"{W}val") if style is not None else None
 
 
-def _summary_paragraphs(document) -> list:
-    """The sentences: body-text paragraphs after the title, before the 图表 (charts) heading."""
-    out = []
-    for paragraph in document.iter(f"{W}p"):
-        if _style_of(paragraph) == "Heading1" and _text(paragraph).startswith("图表"):
-            break
-        if _style_of(paragraph) in (None, "Normal"):
-            out.append(paragraph)
-    return out
-
-
-def test_docx_prints_every_figure_with_its_value_from_report_figures(docx_xml, sample):
-    table = figures_table(sample / "warehouse" / "union.duckdb", 2023)
-    tagged = [
-        (sdt.find(f"{W}sdtPr/{W}tag").get(f"{W}val"), _text(sdt))
-        for paragraph in _summary_paragraphs(docx_xml["document"])
-        for sdt in paragraph.iter(f"{W}sdt")
-    ]
-    figures = [(key, text) for key, text in tagged if not key.startswith("=")]
-    assert {key for key, _ in figures} == set(table)
-    for key, text in figures:
-        row = table[key]
-        value, _unit = numbers.parse_display(text)
-        if row["unit"] == "元" and text.endswith("万元"):
-            assert value == row["value"].quantize(Decimal(1)), (key, text)
-        else:
-            assert value == row["value"], (key, text)
-        assert text == row["display_zh"] or not text.endswith(("万元", "人", "次", "条", "个")), (
-            key,
-            text,
-        )
-    derived = dict((key[1:], text) for key, text in tagged if key.startswith("="))
-    assert (
-        derived["alleviation.chengkou.amount - alleviation.chengkou.chicken.amount"] == "150660元"
-    )
-
-
-def test_docx_has_the_same_sentences_as_report_html(docx_xml, report):
-    page = report["html"].split('<section id="figures"', 1)[1].split("</section>", 1)[0]
-    page = re.sub(r"<sup.*?</sup>", "", page, flags=re.S)
-    import html as html_lib
-
-    html_sentences = [
-        html_lib.unescape(re.sub(r"<[^>]+>", "", p))
-        for p in re.findall(r"<p>(.*?)</p>", page, re.S)
-    ]
-    docx_sentences = [_text(p) for p in _summary_paragraphs(docx_xml["document"])]
-    assert len(html_sentences) >= 15
-    assert docx_sentences == html_sentences
-    text = "\n".join(docx_sentences)
-    for sentence in PUBLISHED_SENTENCES:
-        assert sentence in text, sentence
-
-
 def _docx_tables(document) -> dict:
     """report.docx's tables by their Word title (report.html's data-table name)."""
     return {
@@ -725,13 +595,13 @@ def test_docx_headings_are_styled_like_an_official_document(docx_xml):
 
 
 def test_docx_is_deterministic(sample, tmp_path):
+    """Written again from the same warehouse, byte for byte the sample build's report.docx."""
     from pipelines.report.build import collect
     from pipelines.report.word import write_docx
 
     data = collect(sample / "warehouse" / "union.duckdb", 2023)
-    first = write_docx(data, tmp_path / "a.docx").read_bytes()
-    assert first == write_docx(data, tmp_path / "b.docx").read_bytes()
-    assert first == (sample / "marts" / "2023" / "report.docx").read_bytes()
+    again = write_docx(data, tmp_path / "again.docx").read_bytes()
+    assert again == (sample / "marts" / "2023" / "report.docx").read_bytes()
 
 
 def test_docx_opens_in_libreoffice_and_its_first_page_is_the_summary(docx_xml, tmp_path):
