@@ -32,7 +32,6 @@ from tests.system_tools import CHROMIUM, LIBREOFFICE, PDFTOPPM, require_program
 pytestmark = pytest.mark.e2e
 
 
-
 def app() -> typer.Typer:
     """The real CLI, every command registered."""
     from pipelines.cli.main import app
