@@ -10,6 +10,7 @@ published under marts/<year>/, and the figure history must compare 2023 with 202
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 
 from pipelines.publish.publication import publish_warehouse
 from tests.conftest import run_cli
+from tests.e2e.test_report import figures_table
 
 pytestmark = pytest.mark.e2e
 
@@ -129,6 +131,8 @@ def test_figure_history_lists_both_years_with_the_change(years, tmp_path):
 
 
 def test_the_report_compares_2023_with_2022(years, tmp_path):
+    """Rendered from the two-year warehouse the real runs published: each figure's row of the
+    change table prints that figure's 2023 and 2022 values as report_figures holds them."""
     result = run_cli(
         "report",
         "--year",
@@ -138,12 +142,19 @@ def test_the_report_compares_2023_with_2022(years, tmp_path):
         "--marts-dir",
         str(tmp_path / "marts"),
         "--no-pdf",
+        "--no-docx",
     )
     assert result.returncode == 0, show(result)
     html = (tmp_path / "marts" / "2023" / "report.html").read_text(encoding="utf-8")
     assert "同比对照 compared with 2022" in html
+    now, before = (figures_table(years["warehouse"], year) for year in (2023, 2022))
     change = html.split('data-table="change"', 1)[1].split("</table>", 1)[0]
-    assert change.count("<tr data-key=") == 35
+    rows = re.findall(r'<tr data-key="([^"]+)">(.*?)</tr>', change, flags=re.S)
+    assert sorted(key for key, _ in rows) == sorted(now) and len(now) == 35
+    for key, cells in rows:
+        printed = re.findall(r'<td class="num[^"]*">([^<]*)</td>', cells)
+        assert printed[:2] == [now[key]["display_zh"], before[key]["display_zh"]], key
+    assert any(now[key]["value"] != before[key]["value"] for key in now)  # two different years
 
 
 # Analysts open the published file with the DuckDB their tool bundles: DBeaver's driver, the duckdb
