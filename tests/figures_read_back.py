@@ -25,8 +25,11 @@ from types import ModuleType
 from tests.conftest import PROJECT_ROOT
 
 COUNTIES = {"城口": "chengkou", "城口县": "chengkou", "昌宁": "changning", "昌宁县": "changning"}
-MEETINGS = {"工会委员会": "union_committee", "教代会执委会": "congress_executive"}
-MEETINGS["提案工作委员会"] = "proposal_committee"
+MEETINGS = {
+    "工会委员会": "union_committee",
+    "教代会执委会": "congress_executive",
+    "提案工作委员会": "proposal_committee",
+}
 CHANNELS = {
     "微信公众号": "publicity.wechat.posts",
     "上级工会报送": "publicity.upper_union.reports",
