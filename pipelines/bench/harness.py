@@ -574,6 +574,8 @@ class Bench:
         }
         out["agreement"] = agreement
         out["figures"] = {k: _s(v) for k, v in sorted(pipeline_figures.items())}
+        if baseline_figures is not None:
+            out["baseline_figures"] = dict(sorted(baseline_figures.items()))
         three_ways = agreement["floor"]["agree"] and (
             agreement["baseline"] is None or agreement["baseline"]["agree"]
         )

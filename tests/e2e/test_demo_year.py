@@ -6,6 +6,8 @@ under test.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import DEMO_RAW, PROJECT_ROOT
+from tests.data_docs import validation_page
 from tests.system_tools import require_program
 
 pytestmark = pytest.mark.e2e
@@ -55,17 +58,23 @@ def test_every_published_figure_is_reproduced(demo_run):
         assert got[key]["source_rows"] > 0, key
 
 
-def test_published_outputs_exist(demo_run):
+def test_published_outputs_are_those_the_manifest_lists(demo_run):
+    """Every published file is the one the manifest lists (sha256, and rows for a table), and the
+    counts known from how the demo was made are there: 35 figures, the 15 rows PLANTED.md
+    quarantines, the roster's 6135 members."""
     year_dir: Path = demo_run["marts"] / "2023"
-    for name in (
-        "spending_by_category",
-        "proposal_completion",
-        "participation",
-        "report_figures",
-        "quarantine",
-    ):
-        assert (year_dir / f"{name}.parquet").exists(), name
-    assert (year_dir / "marts.xlsx").exists()
+    manifest = json.loads((year_dir / "manifest.json").read_text(encoding="utf-8"))
+    listed = {output["path"]: output for output in manifest["outputs"]}
+    names = ("spending_by_category", "proposal_completion", "participation", "report_figures")
+    assert {f"{name}.parquet" for name in (*names, "quarantine")} | {"marts.xlsx"} <= set(listed)
+    for name, output in listed.items():
+        path = year_dir / name
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == output["sha256"], name
+        if name.endswith(".parquet"):
+            assert pq.ParquetFile(path).metadata.num_rows == output["rows"], name
+    rows = {name: listed[f"{name}.parquet"]["rows"] for name in ("report_figures", "quarantine")}
+    rows["members"] = listed["members.parquet"]["rows"]
+    assert rows == {"report_figures": 35, "quarantine": 15, "members": 6135}
 
 
 def test_published_warehouse_has_no_raw_or_staging(demo_run):
@@ -101,9 +110,45 @@ def test_rows_are_conserved_per_file_and_source(demo_run):
     assert sum(row[6] for row in log) == quarantined
 
 
+CONTRACT_TABLES = {
+    "members",
+    "welfare_payments",
+    "festival_payments",
+    "birthday_vouchers",
+    "alleviation_purchases",
+    "alleviation_targets",
+    "proposals",
+    "activity_participations",
+    "publicity_posts",
+    "meetings",
+    "budget_lines",
+}
+
+
 def test_quality_checks_are_published(demo_run):
-    year_dir: Path = demo_run["marts"] / "2023"
-    assert (year_dir / "data-docs" / "index.html").is_file()
+    """The published Data Docs hold one validation per contract table, of the suite the run
+    declared for it (every expectation evaluated), each succeeded; the run's log says each
+    table's Great Expectations check passed."""
+    from pipelines.checks.expectations import suite_for
+    from pipelines.contract import load_contract
+
+    docs: Path = demo_run["marts"] / "2023" / "data-docs"
+    pages = {page.parts[-4]: page for page in (docs / "validations").rglob("*.html")}
+    assert set(pages) == CONTRACT_TABLES
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    for table in load_contract().tables:
+        declared = len(suite_for(table, 2023))
+        assert declared >= 3, table.table
+        assert validation_page(pages[table.table]) == ("Succeeded", declared, declared, 0), (
+            table.table
+        )
+        assert pages[table.table].relative_to(docs).as_posix() in index, table.table
+    passed = re.findall(
+        r"ASSET_CHECK_EVALUATION Asset check 'great_expectations_contract_suite' on "
+        r"'intermediate/int_(\w+)_classified' passed",
+        _run_log(demo_run).read_text(encoding="utf-8"),
+    )
+    assert sorted(passed) == sorted(CONTRACT_TABLES)
     assert "Traceback" not in demo_run["result"].stdout + demo_run["result"].stderr
 
 
@@ -131,12 +176,17 @@ def test_the_terminal_shows_one_progress_display_and_a_short_summary(demo_run):
     assert not any(" START " in line or "OK created" in line for line in lines)  # dbt's own log
 
 
+def _run_log(demo_run) -> Path:
+    """The run's log file, named by the last line the run printed."""
+    last = demo_run["result"].stdout.strip().splitlines()[-1]
+    assert last.startswith("日志 log: "), last
+    return Path(last.removeprefix("日志 log: ").strip())
+
+
 def test_the_run_log_holds_dagster_and_dbt_and_no_personal_data(demo_run):
     from pipelines.checks.privacy import known_values_from_build, scan_file
 
-    last = demo_run["result"].stdout.strip().splitlines()[-1]
-    assert last.startswith("日志 log: "), last
-    log = Path(last.removeprefix("日志 log: ").strip())
+    log = _run_log(demo_run)
     assert log.parent == demo_run["warehouse"].parent / "logs"
     text = log.read_text(encoding="utf-8")
     assert "unionwh.dbt" in text and " OK created " in text  # dbt's per-node lines

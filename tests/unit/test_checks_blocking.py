@@ -111,13 +111,22 @@ def test_all_checks_pass_and_the_year_is_published(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("build", "check"),
+    ("build", "check", "rows_affected", "where"),
     [
-        ({"conserved": False}, "row_conservation_check"),
-        ({"veterans_amount": "1000"}, "veterans_amount_equals_people_times_standard"),
+        # 10 read, 6 clean + 1 duplicate + 2 quarantined: one row lost
+        ({"conserved": False}, "row_conservation_check", 1, "audit.load_log"),
+        # 1000 against 3 × 300: the figure is wrong, every person got the standard
+        (
+            {"veterans_amount": "1000"},
+            "veterans_amount_equals_people_times_standard",
+            0,
+            "marts.report_figures (welfare.veterans.amount)",
+        ),
     ],
 )
-def test_a_failed_blocking_check_stops_publication_and_is_named(tmp_path, build, check):
+def test_a_failed_blocking_check_stops_publication_and_is_named(
+    tmp_path, build, check, rows_affected, where
+):
     outcome, marker = run(tmp_path, **build)
     assert not outcome.success
     assert not marker.exists()
@@ -125,4 +134,4 @@ def test_a_failed_blocking_check_stops_publication_and_is_named(tmp_path, build,
     assert not any("Traceback" in f or "Stack Trace" in f for f in outcome.failures)
     [evaluated] = [c for c in outcome.checks if c.name == check]
     assert (evaluated.passed, evaluated.severity, evaluated.blocking) == (False, "ERROR", True)
-    assert evaluated.rows_affected is not None and evaluated.where
+    assert (evaluated.rows_affected, evaluated.where) == (rows_affected, where)

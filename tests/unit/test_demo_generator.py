@@ -1,7 +1,9 @@
-"""The demo-data generator: deterministic, fast, complete, and as documented in PLANTED.md.
+"""The demo-data generator: deterministic, complete, and as documented in PLANTED.md.
 
-These tests check the generator on its own terms (its files, its bookkeeping). Whether the pipeline
-computes the published 2023 figures from these files is the end-to-end tests' job.
+These tests check the generator's files, read back by openpyxl and the csv module (not the
+pipeline's reader). Whether the pipeline computes the published 2023 figures from these files is
+the end-to-end tests' job. How long the generator takes is measured by `unionwh bench` (its
+"generate demo data" stage, and bench/cache/data/<volume>/meta.json's `seconds`), not here.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import csv
 import hashlib
 import io
 import re
-import time
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +19,7 @@ import pytest
 
 from pipelines.demo.generator import SOURCES, build, generate
 from pipelines.demo.targets_2023 import TARGETS_2023
+from tests.figures_read_back import figures_read_back, published_figures
 
 PLANTED_MD = Path(__file__).resolve().parents[2] / "pipelines" / "demo" / "PLANTED.md"
 
@@ -33,18 +35,11 @@ def _digests(root: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def demo_2023(tmp_path_factory):
     out = tmp_path_factory.mktemp("raw")
-    started = time.perf_counter()
-    result = build(2023, out)
-    return out, result, time.perf_counter() - started
-
-
-def test_fast(demo_2023):
-    _, _, seconds = demo_2023
-    assert seconds < 30
+    return out, build(2023, out)
 
 
 def test_same_inputs_give_byte_identical_files(demo_2023, tmp_path):
-    out, _, _ = demo_2023
+    out, _ = demo_2023
     paths = generate(2023, tmp_path)
     assert [p.relative_to(tmp_path) for p in paths] == [
         p.relative_to(out) for p in demo_2023[1].paths
@@ -52,15 +47,14 @@ def test_same_inputs_give_byte_identical_files(demo_2023, tmp_path):
     assert _digests(tmp_path) == _digests(out)
 
 
-def test_another_seed_gives_other_files_with_the_same_figures(demo_2023, tmp_path):
-    out, result, _ = demo_2023
-    other = build(2023, tmp_path, seed=1)
+def test_another_seed_gives_other_files(demo_2023, tmp_path):
+    out, _ = demo_2023
+    build(2023, tmp_path, seed=1)  # build() itself raises when its rows miss the targets
     assert _digests(tmp_path) != _digests(out)
-    assert other.figures == result.figures
 
 
 def test_every_source_has_files(demo_2023):
-    out, result, _ = demo_2023
+    out, result = demo_2023
     for source in SOURCES:
         files = list((out / "2023" / source).iterdir())
         assert files, source
@@ -70,9 +64,14 @@ def test_every_source_has_files(demo_2023):
     assert 500_000 < size < 8_000_000
 
 
-def test_figures_aimed_at_are_the_published_ones(demo_2023):
-    _, result, _ = demo_2023
-    assert result.figures == TARGETS_2023
+def test_the_files_read_back_give_the_published_figures(demo_2023):
+    """28 of the 35 figures worked out from the files by openpyxl, csv and pandas (every source
+    with a figure; tests/figures_read_back.py says which and why) = docs/report-figures.md."""
+    out, _ = demo_2023
+    got = figures_read_back(out, 2023)
+    published = published_figures()
+    assert len(got) == 28
+    assert {key: published[key] for key in got} == got
 
 
 def _planted_table() -> list[tuple[str, str, int, str]]:
@@ -88,7 +87,7 @@ def _planted_table() -> list[tuple[str, str, int, str]]:
 
 
 def test_planted_md_lists_exactly_the_planted_rows(demo_2023):
-    _, result, _ = demo_2023
+    _, result = demo_2023
     planted = sorted((p.file, p.sheet, p.row, p.reason) for p in result.planted)
     assert sorted(_planted_table()) == planted
     quarantined = [p for p in planted if p[3] not in ("duplicate", "clean")]
@@ -106,7 +105,7 @@ def test_planted_md_gives_the_answers_the_generated_rows_hold(demo_2023):
 
     from pipelines.demo import answers
 
-    _, result, _ = demo_2023
+    _, result = demo_2023
     members = answers.members_of_year(result, 2023)
     participation = answers.participation_by_department(result, 2023)
     spending = answers.spending_per_member(result, 2023)
@@ -149,7 +148,7 @@ def _read_row(path: Path, sheet: str, row: int) -> list:
 
 def test_planted_rows_sit_where_planted_md_says(demo_2023):
     """Each listed row is a data row holding the planted oddity (spot checks per reason)."""
-    out, _, _ = demo_2023
+    out, _ = demo_2023
     root = out / "2023"
     for file, sheet, row, reason in _planted_table():
         cells = [str(c) for c in _read_row(root / file, sheet, row) if c not in (None, "")]
@@ -166,7 +165,7 @@ def test_planted_rows_sit_where_planted_md_says(demo_2023):
 
 
 def test_csv_encodings(demo_2023):
-    out, _, _ = demo_2023
+    out, _ = demo_2023
     welfare = out / "2023" / "welfare"
     gbk = (welfare / "2023年7-9月慰问发放明细.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
@@ -176,7 +175,7 @@ def test_csv_encodings(demo_2023):
 
 
 def test_hidden_and_helper_sheets_exist(demo_2023):
-    out, _, _ = demo_2023
+    out, _ = demo_2023
     wb = openpyxl.load_workbook(out / "2023" / "welfare" / "2023年1-3月慰问发放明细.xlsx")
     states = {ws.title: ws.sheet_state for ws in wb.worksheets}
     assert states["Sheet4"] == "hidden"
@@ -184,7 +183,7 @@ def test_hidden_and_helper_sheets_exist(demo_2023):
 
 
 def test_formulas_carry_their_values(demo_2023):
-    out, _, _ = demo_2023
+    out, _ = demo_2023
     path = out / "2023" / "festival" / "2023年节日慰问金发放表.xlsx"
     formulas = openpyxl.load_workbook(path, read_only=True)["在职"]
     values = openpyxl.load_workbook(path, read_only=True, data_only=True)["在职"]

@@ -128,9 +128,17 @@ def test_a_damaged_publication_runs(published, damage):
             path.unlink()
     else:
         (published["marts"] / "2023" / "manifest.json").unlink()
+    manifest_path = published["marts"] / "2023" / "manifest.json"
+    expected = {
+        "output": "发布文件与清单不符 published file changed: report_figures.parquet",
+        "warehouse_figure": "分析用仓库的数字与清单不符 the published warehouse's figures differ "
+        "from the manifest",
+        "archive": "归档缺少 2 个输入 archive lacks 2 input(s): members/m.xlsx, welfare/a.csv",
+        "no_manifest": f"尚无发布 no publication yet (no readable {manifest_path})",
+    }
     made = decision(published)
     assert not made.skip
-    assert made.reasons
+    assert made.reasons == [expected[damage]]
 
 
 def test_restore_inputs_from_the_archive_and_refuse_a_gap(published, tmp_path):
