@@ -254,10 +254,17 @@ publication.publish_warehouse(build, published, year)
 """
 
 
-def _waiting_for_a_lock(pid: int) -> bool:
-    """The process is blocked in flock(2): /proc/locks lists it after `->`."""
-    lines = Path("/proc/locks").read_text(encoding="utf-8").splitlines()
-    return any(f"-> FLOCK  ADVISORY  WRITE {pid} " in line for line in lines)
+def _waiting_for_a_lock(pid: int, lock_file: Path) -> bool:
+    """The process is blocked in flock(2) on lock_file: /proc/locks lists it after `->`, as in
+    `1: -> FLOCK  ADVISORY  WRITE <pid> <major>:<minor>:<inode> 0 EOF`."""
+    if not lock_file.exists():
+        return False
+    inode = lock_file.stat().st_ino
+    for line in Path("/proc/locks").read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if fields[1:3] == ["->", "FLOCK"] and fields[5] == str(pid):
+            return fields[6].endswith(f":{inode}")
+    return False
 
 
 def _publish_at_once(tmp_path: Path, years: tuple[int, ...], lock: str) -> list[set[int]]:
@@ -268,6 +275,7 @@ def _publish_at_once(tmp_path: Path, years: tuple[int, ...], lock: str) -> list[
     time. Returns the groups let through, in order."""
     published = tmp_path / "union.duckdb"
     builds = {year: tmp_path / "private" / f"{year}.duckdb" for year in years}
+    lock_file = published.with_name(f".{published.name}.publish.lock")  # publish_warehouse's
     publishers = {
         year: subprocess.Popen(
             [sys.executable, "-c", PUBLISHER, str(builds[year]), str(published), str(year), lock],
@@ -287,7 +295,7 @@ def _publish_at_once(tmp_path: Path, years: tuple[int, ...], lock: str) -> list[
             for year in running:
                 if publishers[year].stdout in readable and publishers[year].stdout.readline():
                     at_barrier.add(year)
-            blocked = {y for y in running if _waiting_for_a_lock(publishers[y].pid)}
+            blocked = {y for y in running if _waiting_for_a_lock(publishers[y].pid, lock_file)}
             if at_barrier and running <= at_barrier | blocked:
                 for year in at_barrier:
                     publishers[year].stdin.write("go\n")
