@@ -390,7 +390,8 @@ def test_readers_see_a_whole_publication_or_none_of_it(
             thread.start()
         try:
             while (waiting := _waiting_publication(holder, last_table)) is None:
-                assert not errors and time.monotonic() < deadline, errors or "never held"
+                assert not errors, errors
+                assert time.monotonic() < deadline, f"the publication never waited at {last_table}"
                 time.sleep(0.02)
             held.set()
             while sum(during for _, during in seen) < 2 * len(readers):
