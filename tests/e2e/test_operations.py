@@ -17,6 +17,7 @@ Full runs are expensive, so the module shares them, in this order (the tests run
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -220,27 +221,40 @@ def answers(out: Path) -> list[dict]:
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line]
 
 
+def wait_for(condition, what: str, seconds: float = 60) -> None:
+    """Poll condition until it holds; the timeout only guards against a hang."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds} s"
+        time.sleep(0.05)
+
+
 @pytest.fixture(scope="module")
 def concurrent(world, audit) -> dict:
     readers = {mode: start_reader(world, mode) for mode in ("persistent", "reconnect")}
-    deadline = time.monotonic() + 60
-    while any(len(answers(out)) < 3 for _, out in readers.values()):
-        assert time.monotonic() < deadline, "the readers never answered"
-        time.sleep(0.1)
+    outs = {mode: out for mode, (_, out) in readers.items()}
+    wait_for(lambda: all(answers(out) for out in outs.values()), "the readers never answered")
+    before_run = {mode: len(answers(out)) for mode, out in outs.items()}
     rebuild = run_cli("run", *common(world))  # DELETED_FILE is gone: the figure changes
     new_figure = figure(world["warehouse"])
-    deadline = time.monotonic() + 30  # until the reconnecting reader has seen the new file
-    while time.monotonic() < deadline:
-        got = answers(readers["reconnect"][1])
-        if got and got[-1].get("value") == new_figure:
-            break
-        time.sleep(0.2)
+    wait_for(
+        lambda: answers(outs["reconnect"])[-1].get("value") == new_figure,
+        "the reconnecting reader never saw the new file",
+    )
+    # the connection held open answers again after the new file has the name
+    after_swap = len(answers(outs["persistent"]))
+    wait_for(
+        lambda: len(answers(outs["persistent"])) > after_swap,
+        "the reader on one connection stopped answering",
+    )
     (world["base"] / "stop-readers").touch()
     for process, _ in readers.values():
         process.wait(timeout=30)
     return {
         "result": rebuild,
-        "answers": {mode: answers(out) for mode, (_, out) in readers.items()},
+        "answers": {mode: answers(out) for mode, out in outs.items()},
+        "before_run": before_run,
+        "after_swap": after_swap,
         "new_figure": new_figure,
     }
 
@@ -255,12 +269,14 @@ def test_rebuild_succeeds_while_analysts_hold_the_file_open(world, concurrent):
 def test_readers_see_no_error_and_only_the_old_or_the_new_figure(world, concurrent):
     old, new = world["first_figure"], concurrent["new_figure"]
     for mode, got in concurrent["answers"].items():
-        assert len(got) > 10, mode
+        assert len(got) > concurrent["before_run"][mode], mode  # some answers came during the run
         errors = [a["error"] for a in got if "error" in a]
         assert errors == [], (mode, errors[:3])
         assert {a["value"] for a in got} <= {old, new}, mode
     # one connection keeps the file (inode) it opened; a new connection opens the new file
-    assert {a["value"] for a in concurrent["answers"]["persistent"]} == {old}
+    persistent = concurrent["answers"]["persistent"]
+    assert {a["value"] for a in persistent} == {old}
+    assert len(persistent) > concurrent["after_swap"]  # ... and still does after the swap
     reconnecting = [a["value"] for a in concurrent["answers"]["reconnect"]]
     assert reconnecting[0] == old and reconnecting[-1] == new
     # never back to the old figure once the new one was seen
@@ -272,16 +288,35 @@ def test_readers_see_no_error_and_only_the_old_or_the_new_figure(world, concurre
 # ------------------------------------------------------------------ 5: a run killed during dbt
 
 
-def _modified_since(path: Path, moment: float) -> bool:
-    try:
-        return path.stat().st_mtime >= moment
-    except OSError:  # rewritten by dbt in between
-        return False
+def _written_since(folder: Path, pattern: str, moment_ns: int) -> list[Path]:
+    """Files under folder matching pattern, modified at or after moment_ns."""
+    written = []
+    for path in folder.rglob(pattern):
+        try:
+            if path.stat().st_mtime_ns >= moment_ns:
+                written.append(path)
+        except OSError:  # rewritten by dbt in between
+            pass
+    return written
+
+
+def _group_alive(pgid: int) -> bool:
+    """Some process of the group is still running (a zombie is not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
 
 
 @pytest.fixture(scope="module")
 def killed(world, concurrent) -> dict:
     before = published_state(world)
+    target = world["warehouse"].parent / "private" / f"dbt-target-{YEAR}"
+    started = time.time_ns()
     unionwh = Path(sys.executable).with_name("unionwh")
     process = subprocess.Popen(
         [str(unionwh), "run", *common(world), "--force"],
@@ -290,25 +325,33 @@ def killed(world, concurrent) -> dict:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    # dbt builds in the run's own process: it is building once it writes the SQL it runs
-    run_sql = world["warehouse"].parent / "private" / f"dbt-target-{YEAR}" / "run"
-    started = time.time()
-    deadline = time.monotonic() + 180
-    in_dbt = False
-    while time.monotonic() < deadline and process.poll() is None:
-        if any(_modified_since(path, started) for path in run_sql.rglob("*.sql")):
-            in_dbt = True
-            break
-        time.sleep(0.1)
-    time.sleep(0.5)  # well into dbt build
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-    time.sleep(0.5)
-    return {"before": before, "in_dbt": in_dbt, "returncode": process.returncode}
+    # dbt builds in the run's own process and writes each model's SQL under run/ as it runs it:
+    # once it runs an intermediate model, the staging layer is built and the marts are not yet
+    intermediate = target / "run" / "union_warehouse" / "models" / "intermediate"
+    try:
+        wait_for(
+            lambda: process.poll() is not None or _written_since(intermediate, "*.sql", started),
+            "dbt never ran an intermediate model",
+            seconds=300,
+        )
+        in_dbt = process.poll() is None
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the group has already ended
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    wait_for(lambda: not _group_alive(process.pid), "the run's processes outlived SIGKILL")
+    return {
+        "before": before,
+        "in_dbt": in_dbt,
+        # dbt writes run_results.json when it has built and tested everything
+        "dbt_finished": bool(_written_since(target, "run_results.json", started)),
+        "returncode": process.returncode,
+    }
 
 
 def test_run_killed_during_dbt_leaves_the_publication_unchanged_and_readable(world, killed):
     assert killed["in_dbt"], "the run never reached dbt"
+    assert not killed["dbt_finished"], "the kill came after dbt had finished"
     assert killed["returncode"] == -signal.SIGKILL
     assert published_state(world) == killed["before"]
     assert figure(world["warehouse"]) != world["first_figure"]  # the last good publication

@@ -314,51 +314,106 @@ def _state(con: psycopg.Connection, university: str) -> tuple:
     return (*figures, *quarantine)
 
 
+def _last_table_published(build_dsn: str) -> str:
+    """The table a publication writes last: publish_federation goes through the build's marts and
+    audit tables in order."""
+    [(schema, table)] = rows(
+        build_dsn,
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema in ('marts', 'audit') and table_type = 'BASE TABLE' "
+        "order by 1 desc, 2 desc limit 1",
+    )
+    return f"{schema}.{table}"
+
+
+def _waiting_publication(con: psycopg.Connection, table: str) -> tuple[int, set[str]] | None:
+    """The publication's backend while it waits for a lock on table, and the tables it has
+    written (row-exclusive locks granted) in its open transaction; None while none waits."""
+    waiting = con.execute(
+        "select pid from pg_locks where relation = to_regclass(%s) and not granted", [table]
+    ).fetchall()
+    if not waiting:
+        return None
+    [(pid,)] = waiting
+    written = con.execute(
+        "select relation::regclass::text from pg_locks where pid = %s and granted "
+        "and mode = 'RowExclusiveLock' and relation is not null",
+        [pid],
+    ).fetchall()
+    return pid, {name for (name,) in written}
+
+
 def test_readers_see_a_whole_publication_or_none_of_it(
     federation, postgres_server, second_university
 ):
-    """Several readers query while one (university, year) is published twice over: from the
-    demo build, then from the second university's. Each read sees one of the two whole states."""
+    """Readers query while one (university, year) is published twice over: from the demo build,
+    then from the second university's. The second publication is held, its transaction open,
+    at its last table (the test holds a lock that table's delete waits for, which readers do not
+    conflict with): every reader's query completes meanwhile and sees the whole old state; after
+    the commit they see the whole new one, never a mix."""
     dsn = postgres_server.dsn
     demo_build = database_dsn(dsn, f"unionwh_demo_{YEAR}")
     second_build = database_dsn(dsn, f"unionwh_{SECOND['university']}_{SECOND['year']}")
     publish_federation(demo_build, federation, "readers", YEAR)
     with psycopg.connect(federation, autocommit=True) as con:
         before = _state(con, "readers")
-    seen: list[tuple] = []
-    latencies: list[float] = []
-    done = threading.Event()
+    last_table = _last_table_published(second_build)
+    seen: list[tuple[tuple, bool]] = []  # (state, read while the publication was held open)
+    held, released, done = threading.Event(), threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
     def reader() -> None:
         try:
             with psycopg.connect(federation, autocommit=True) as con:
-                deadline = time.monotonic() + 60
                 extra = 0
-                while time.monotonic() < deadline and extra < 5:
-                    started = time.perf_counter()
-                    seen.append(_state(con, "readers"))
-                    latencies.append(time.perf_counter() - started)
+                while extra < 3:
+                    during = held.is_set()
+                    state = _state(con, "readers")
+                    seen.append((state, during and not released.is_set()))
                     if done.is_set():
                         extra += 1
         except BaseException as error:  # reported by the test thread
             errors.append(error)
 
-    readers = [threading.Thread(target=reader) for _ in range(6)]
-    for thread in readers:
-        thread.start()
-    time.sleep(0.5)
-    publish_federation(second_build, federation, "readers", YEAR)
-    done.set()
-    for thread in readers:
-        thread.join(timeout=90)
+    def publisher() -> None:
+        try:
+            publish_federation(second_build, federation, "readers", YEAR)
+        except BaseException as error:
+            errors.append(error)
+
+    readers = [threading.Thread(target=reader, daemon=True) for _ in range(4)]
+    publishing = threading.Thread(target=publisher, daemon=True)
+    deadline = time.monotonic() + 120  # guards against a hang only
+    with psycopg.connect(federation) as holder:
+        holder.execute(f"lock table {last_table} in share mode")  # blocks writers, not readers
+        for thread in [*readers, publishing]:
+            thread.start()
+        try:
+            while (waiting := _waiting_publication(holder, last_table)) is None:
+                assert not errors, errors
+                assert time.monotonic() < deadline, f"the publication never waited at {last_table}"
+                time.sleep(0.02)
+            held.set()
+            while sum(during for _, during in seen) < 2 * len(readers):
+                assert not errors, errors
+                assert time.monotonic() < deadline, "readers waited for the open publication"
+                time.sleep(0.02)
+            # the publication is still open, having written what the readers read
+            assert _waiting_publication(holder, last_table) == waiting
+            assert waiting[1] >= {"marts.report_figures", "audit.quarantine"}, waiting
+        finally:
+            released.set()
+            holder.rollback()
+            publishing.join(timeout=120)
+            done.set()
+            for thread in readers:
+                thread.join(timeout=120)
     assert not errors, errors
     with psycopg.connect(federation, autocommit=True) as con:
         after = _state(con, "readers")
     assert before != after
-    assert set(seen) <= {before, after}
-    assert before in seen and after in seen
-    assert max(latencies) < 10, max(latencies)  # readers never waited for the publication
+    assert {state for state, during in seen if during} == {before}
+    assert {state for state, _ in seen} == {before, after}
     # the other universities did not move
     assert rows(
         federation, "select count(*) from marts.report_figures where university = 'demo'"

@@ -4,8 +4,10 @@ warehouse while another process holds it open. Small handmade files, no pipeline
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -241,24 +243,99 @@ def test_publishing_never_fails_because_the_file_is_open(tmp_path, mode):
 PUBLISHER = """
 import sys
 from pathlib import Path
-from pipelines.publish.publication import publish_warehouse
-build, published, year = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-for _ in range(12):
-    publish_warehouse(build, published, year)
+from pipelines.publish import publication
+
+build, published, year, lock = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+if lock == "none":  # the path publish_warehouse takes where flock(2) does not exist
+    publication.fcntl = None
+attach_previous = publication._attach_previous
+
+
+def attach_then_wait(*args):
+    attach_previous(*args)
+    print("read", flush=True)  # the previous publication is read: wait for the test's word
+    sys.stdin.readline()
+
+
+publication._attach_previous = attach_then_wait
+publication.publish_warehouse(build, published, year)
 """
 
 
-def test_years_published_at_once_are_all_kept(tmp_path):
-    """A backfill runs several years at once; each publication rebuilds the file from the previous
-    one, so without the publication lock one year can vanish."""
+def _waiting_for_a_lock(pid: int, lock_file: Path) -> bool:
+    """The process is blocked in flock(2) on lock_file: /proc/locks lists it after `->`, as in
+    `1: -> FLOCK  ADVISORY  WRITE <pid> <major>:<minor>:<inode> 0 EOF`."""
+    if not lock_file.exists():
+        return False
+    inode = lock_file.stat().st_ino
+    for line in Path("/proc/locks").read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if fields[1:3] == ["->", "FLOCK"] and fields[5] == str(pid):
+            return fields[6].endswith(f":{inode}")
+    return False
+
+
+def _publish_at_once(tmp_path: Path, years: tuple[int, ...], lock: str) -> list[set[int]]:
+    """Each year's publisher in its own process (as `unionwh run` runs one per year), every one
+    held at a barrier once it has read the previous publication. The barrier opens when every
+    publisher still running is at it or blocked on the publication lock: without the lock they
+    are all let through together, having all read the same previous file; with it, one at a
+    time. Returns the groups let through, in order."""
     published = tmp_path / "union.duckdb"
-    years = (2021, 2022, 2023)
-    builds = {y: _warehouse(tmp_path / "private" / f"{y}.duckdb", y, str(y)) for y in years}
-    publishers = [
-        subprocess.Popen([sys.executable, "-c", PUBLISHER, str(builds[y]), str(published), str(y)])
-        for y in years
-    ]
-    assert [p.wait(timeout=120) for p in publishers] == [0, 0, 0]
+    builds = {year: tmp_path / "private" / f"{year}.duckdb" for year in years}
+    lock_file = published.with_name(f".{published.name}.publish.lock")  # publish_warehouse's
+    publishers = {
+        year: subprocess.Popen(
+            [sys.executable, "-c", PUBLISHER, str(builds[year]), str(published), str(year), lock],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for year in years
+    }
+    at_barrier: set[int] = set()
+    let_through: list[set[int]] = []
+    deadline = time.monotonic() + 120  # a guard against a hang only: this takes seconds
+    try:
+        while running := {y for y, p in publishers.items() if p.poll() is None}:
+            assert time.monotonic() < deadline, f"publishers stuck: at the barrier {at_barrier}"
+            readable, _, _ = select.select([publishers[y].stdout for y in running], [], [], 0.05)
+            for year in running:
+                if publishers[year].stdout in readable and publishers[year].stdout.readline():
+                    at_barrier.add(year)
+            blocked = {y for y in running if _waiting_for_a_lock(publishers[y].pid, lock_file)}
+            if at_barrier and running <= at_barrier | blocked:
+                for year in at_barrier:
+                    publishers[year].stdin.write("go\n")
+                    publishers[year].stdin.flush()
+                let_through.append(set(at_barrier))
+                at_barrier.clear()
+    finally:
+        for publisher in publishers.values():
+            publisher.kill()
+            publisher.wait()
+    assert [p.returncode for p in publishers.values()] == [0] * len(years)
+    return let_through
+
+
+@pytest.mark.parametrize("lock", ["flock", "none"])
+def test_years_published_at_once_are_all_kept(tmp_path, lock):
+    """A backfill publishes several years at once; each publication rebuilds the file from the
+    previous one, so two that both read it before either has replaced it lose a year. The
+    publication lock lets one read only after the other has replaced the file; without it (the
+    `none` case, to show the race is real) the same interleaving loses one of the two years."""
+    published = _warehouse(tmp_path / "union.duckdb", 2020, "2020")
+    years = (2021, 2022)
+    for year in years:
+        _warehouse(tmp_path / "private" / f"{year}.duckdb", year, str(year))
+    let_through = _publish_at_once(tmp_path, years, lock)
     with duckdb.connect(str(published), read_only=True) as con:
-        got = con.execute("select year from marts.report_figures order by 1").fetchall()
-    assert [y for (y,) in got] == list(years)
+        got = [
+            y for (y,) in con.execute("select year from marts.report_figures order by 1").fetchall()
+        ]
+    if lock == "flock":
+        assert got == [2020, 2021, 2022]
+        assert let_through in ([{2021}, {2022}], [{2022}, {2021}])  # one waited on the lock
+    else:
+        assert let_through == [{2021, 2022}]  # both read 2020's file, then both replaced it
+        assert got in ([2020, 2021], [2020, 2022])
