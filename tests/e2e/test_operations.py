@@ -1,10 +1,10 @@
-"""Operations, end to end on one generated demo year: the no-op rerun, the audit rerun from the
+"""Operations, end to end on the shipped (generated) demo year: the no-op rerun, the audit rerun from the
 archive, byte-identical outputs, analysts reading while the year is rebuilt, and a run killed in the
 middle.
 
 Full runs are expensive, so the module shares them, in this order (the tests run in file order):
 
-1. `unionwh run` publishes the year (publication A).
+1. `unionwh run` publishes the year (publication A: the shared demo run, copied).
 2. The same command again is skipped: no output byte changes.
 3. A raw file is deleted; `unionwh audit` restores it from the archive, rebuilds into a scratch
    folder and reports identical. The scratch rebuild is the second independent run of the same
@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, run_cli
+from tests.conftest import DEMO_RAW, PROJECT_ROOT, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -113,7 +113,11 @@ def show(result: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> dict:
+def world(demo_publication, tmp_path_factory) -> dict:
+    """Publication A is the shared run of the shipped demo year (`demo_publication`), copied
+    with a copy of its raw files: the generated year, byte for byte (`unionwh demo-data` writes
+    the same files), published by `unionwh run` as a user runs it."""
+    assert demo_publication.returncode == 0, demo_publication.stderr[-3000:]
     base = tmp_path_factory.mktemp("operations")
     world = {
         "base": base,
@@ -121,10 +125,9 @@ def world(tmp_path_factory) -> dict:
         "warehouse": base / "warehouse" / "union.duckdb",
         "marts": base / "marts",
     }
-    made = run_cli("demo-data", "--year", YEAR, "--out", str(world["raw"]))
-    assert made.returncode == 0, show(made)
-    first = run_cli("run", *common(world))
-    assert first.returncode == 0, show(first)
+    shutil.copytree(DEMO_RAW / YEAR, world["raw"] / YEAR)
+    shutil.copytree(demo_publication.warehouse.parent, world["warehouse"].parent)
+    shutil.copytree(demo_publication.marts, world["marts"])
     world["first_figure"] = figure(world["warehouse"])
     world["first_state"] = published_state(world)
     manifest = json.loads((world["marts"] / YEAR / "manifest.json").read_text(encoding="utf-8"))
