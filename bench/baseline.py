@@ -108,6 +108,15 @@ FIGURES = {  # report figure -> welfare categories summed
     "hardship.special.amount": ["hardship_special"],
     "hardship.temporary.amount": ["hardship_temporary"],
 }
+PEOPLE = {  # report figure -> welfare categories whose recipients are counted
+    "welfare.new_year.people": ["new_year"],
+    "welfare.july_first.people": ["july_first"],
+    "welfare.frontier_families.people": ["frontier_families"],
+    "welfare.teachers_day.people": ["teachers_day"],
+    "welfare.life_events.people": ["wedding", "birth", "retirement", "bereavement"],
+    "welfare.universiade.people": ["universiade"],
+    "welfare.veterans.people": ["veterans"],
+}
 
 # ---------------------------------------------------------------------------------------- reading
 
@@ -463,6 +472,9 @@ def compute(raw: dict, report_year: int) -> dict[str, str]:
     by_category = clean.groupby("welfare_category")["amount"].sum()
     for figure, keys in FIGURES.items():
         figures[figure] = sum((by_category.get(k, Decimal(0)) for k in keys), Decimal(0))
+    for figure, keys in PEOPLE.items():  # distinct 工号, plus one per row without one (family)
+        paid = clean.loc[clean["welfare_category"].isin(keys), "staff_id"]
+        figures[figure] = Decimal(paid.dropna().nunique() + int(paid.isna().sum()))
 
     # festival: one row per member, one amount per festival
     columns = [f"f{i}" for i in range(len(FESTIVALS))] + ["row_total"]

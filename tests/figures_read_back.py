@@ -2,11 +2,10 @@
 read back by openpyxl and the csv module (bench/baseline.py's readers, not the pipeline's calamine
 reader), the messy cells parsed by the baseline's own parsers, and no dbt.
 
-The welfare, festival and birthday amounts are the baseline's (`compute`: duplicates, conflicts, the
-roster, departments and the fiscal year, as an analyst applies them with pandas). The counts and
-amounts of the small sources (alleviation, proposals, publicity, activities, meetings) are counted
-here, a few lines each. Left out are the seven `welfare.*.people` counts: they are counted over the
-same clean welfare rows whose amounts the baseline sums, which it does not hand back.
+The welfare amounts and people, the festival and birthday amounts are the baseline's (`compute`:
+duplicates, conflicts, the roster, departments and the fiscal year, as an analyst applies them with
+pandas). The counts and amounts of the small sources (alleviation, proposals, publicity, activities,
+meetings) are counted here, a few lines each: all 35 figures.
 
 The published values to compare with are docs/report-figures.md's table (the union's summary), not
 the generator's `TARGETS_2023`.
@@ -161,7 +160,7 @@ def _meetings(sheets, year: int) -> dict[str, Decimal]:
 
 
 def figures_read_back(raw_dir: Path, year: int) -> dict[str, Decimal]:
-    """28 of the 35 figures of `year`, from raw_dir/<year>/ read by openpyxl and csv."""
+    """The 35 figures of `year`, from raw_dir/<year>/ read by openpyxl and csv."""
     b = baseline()
     raw = b.read_everything(raw_dir / str(year))
     figures = {key: Decimal(value) for key, value in b.compute(raw, year).items()}

@@ -77,7 +77,7 @@ def test_the_figures_are_the_published_ones_and_the_baselines(bench_run):
     assert len(published) == 35
     assert {key: Decimal(value) for key, value in scale["figures"].items()} == published
     baseline = {key: Decimal(value) for key, value in scale["baseline_figures"].items()}
-    assert len(baseline) == 11  # the welfare and hardship amounts, festival, birthday
+    assert len(baseline) == 18  # welfare and hardship amounts, welfare people, festival, birthday
     assert baseline == {key: published[key] for key in baseline}
 
 
