@@ -7,8 +7,10 @@ the resources and the publication can import it without a cycle.
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -19,10 +21,16 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtP
 
 from pipelines.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: concurrent parses still never leave a half-written manifest
+    fcntl = None
+
 # The parse-only target (DBT_TARGET_DIR): its manifest.json defines the Dagster assets. Runs use
 # the build's own target folder (Warehouse.dbt_target_dir), so partial parsing survives between
 # runs of a year.
 PARSE_PLACEHOLDER_DB = DBT_TARGET_DIR / "parse-only.duckdb"
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -87,21 +95,45 @@ def _sources_newer_than(manifest: Path) -> bool:
 
 
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than its files."""
+    """Parse the dbt project when its manifest is missing or older than its files.
+
+    Safe when several processes ask at once (pytest-xdist's workers, a run beside the UI): one
+    parses under a lock while the others wait and then find the manifest fresh, and the parse
+    writes into a scratch folder whose manifest.json is renamed into place, so a reader never
+    sees one half written."""
     manifest = DBT_TARGET_DIR / "manifest.json"
-    if _sources_newer_than(manifest):
-        env = {
-            **os.environ,
-            "UNIONWH_BUILD_DB": os.environ.get("UNIONWH_BUILD_DB", str(PARSE_PLACEHOLDER_DB)),
-        }
-        DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    if not _sources_newer_than(manifest):
+        return manifest
+    DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    with open(DBT_TARGET_DIR / ".parse.lock", "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        if _sources_newer_than(manifest):  # nobody parsed while this process waited
+            _parse_into(DBT_TARGET_DIR)
+    return manifest
+
+
+def _parse_into(target_dir: Path) -> None:
+    """`dbt parse` in a scratch folder beside target_dir (its partial-parse file copied in), then
+    its files renamed into target_dir, manifest.json last: its time says the parse is done."""
+    env = {
+        **os.environ,
+        "UNIONWH_BUILD_DB": os.environ.get("UNIONWH_BUILD_DB", str(PARSE_PLACEHOLDER_DB)),
+    }
+    with tempfile.TemporaryDirectory(dir=target_dir, prefix=".parse-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        partial = target_dir / PARTIAL_PARSE
+        if partial.exists():
+            shutil.copy2(partial, scratch / PARTIAL_PARSE)
         subprocess.run(
-            dbt_command("parse", "--quiet", target_path=DBT_TARGET_DIR),
+            dbt_command("parse", "--quiet", target_path=scratch),
             check=True,
             env=env,
             cwd=DBT_PROJECT_DIR,
         )
-    return manifest
+        for written in sorted(scratch.iterdir(), key=lambda p: p.name == "manifest.json"):
+            if written.is_file():
+                os.replace(written, target_dir / written.name)
 
 
 class DbtProjectResource(dg.ConfigurableResource):
