@@ -18,6 +18,7 @@ import argparse
 import csv
 import hashlib
 import random
+import shutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +28,7 @@ import duckdb
 
 from pipelines.demo.generator import SOURCES
 from pipelines.demo.targets_2023 import TARGETS_2023
+from pipelines.locks import held
 from pipelines.settings import PROJECT_ROOT
 
 FIGURE_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "figure_definitions.csv"
@@ -520,17 +522,12 @@ def build_sample(
 def build_once(directory: Path, build) -> Path:
     """`build(directory)` unless a finished build is there; safe when test processes (pytest-xdist
     workers) ask for the same directory at once: one builds, the others wait for it."""
-    import fcntl
-
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     done = directory / ".built"
-    with open(directory.with_name(directory.name + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with held(directory.with_name(directory.name + ".lock")):
         if not done.exists():
             if directory.exists():
-                import shutil
-
                 shutil.rmtree(directory)
             build(directory)
             done.write_text("ok", encoding="utf-8")

@@ -1,7 +1,7 @@
 """The dbt project as Dagster knows it: its folder, `DbtProject`, the parse-only manifest, the
 translator (dbt nodes -> asset keys and groups) and the resource naming the project a run builds.
 
-It imports nothing of the package but pipelines.settings (paths only), so every other dbt module,
+It imports nothing of the package but pipelines.settings (paths only) and pipelines.locks, so every other dbt module,
 the resources and the publication can import it without a cycle.
 """
 
@@ -19,12 +19,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from pipelines.locks import held
 from pipelines.settings import DBT_PROJECT_DIR, DBT_TARGET_DIR
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: concurrent parses still never leave a half-written manifest
-    fcntl = None
 
 # The parse-only target (DBT_TARGET_DIR): its manifest.json defines the Dagster assets. Runs use
 # the build's own target folder (Warehouse.dbt_target_dir), so partial parsing survives between
@@ -105,9 +101,7 @@ def ensure_manifest() -> Path:
     if not _sources_newer_than(manifest):
         return manifest
     DBT_TARGET_DIR.mkdir(parents=True, exist_ok=True)
-    with open(DBT_TARGET_DIR / ".parse.lock", "a") as lock:
-        if fcntl is not None:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    with held(DBT_TARGET_DIR / ".parse.lock"):  # without flock: still never half written
         if _sources_newer_than(manifest):  # nobody parsed while this process waited
             _parse_into(DBT_TARGET_DIR)
     return manifest

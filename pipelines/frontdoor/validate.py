@@ -21,7 +21,6 @@ a change of the dbt project pays dbt's parse.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -43,6 +42,7 @@ from pipelines.ingest.readers import submit_files
 from pipelines.ingest.source import SourceLoad, land_source, source_files
 from pipelines.ingest.template_stamp import contract_version
 from pipelines.ingest.workbook import read_grids
+from pipelines.locks import held
 from pipelines.parse.headers import cell_under_header, find_header
 from pipelines.settings import DBT_PROJECT_DIR
 
@@ -294,15 +294,11 @@ def _scratch_build(work_dir: Path, year: int) -> Iterator[Path]:
     """A fresh scratch build file for one check, held under an exclusive lock."""
     folder = work_dir / str(year)
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "check.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with held(folder / "check.lock"):
         scratch = folder / "check.duckdb"
         for stale in (scratch, scratch.with_name(scratch.name + ".wal")):
             stale.unlink(missing_ok=True)
-        try:
-            yield scratch
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+        yield scratch
 
 
 def _build(scratch: Path, work_dir: Path, year: int, selection: list[str]) -> None:

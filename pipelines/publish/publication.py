@@ -16,12 +16,8 @@ from pathlib import Path
 
 import duckdb
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: no lock between concurrent publications
-    fcntl = None
-
 from pipelines.db.connect import BuildRef, connect, dialect, quote_identifier, scalar, table_exists
+from pipelines.locks import held
 from pipelines.publish.durability import replace_durably
 from pipelines.publish.files import WORKBOOK_SHEET_ROWS, fetch_sorted, write_csv, write_parquet
 from pipelines.publish.history import create_cross_year_views
@@ -170,10 +166,7 @@ def publish_warehouse(build_path: Path, published_path: Path, year: int) -> None
     file from the previous one, so two years published at once (a backfill of several years runs
     them in parallel) would lose one of them. The lock is flock(2): a killed run releases it."""
     published_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = published_path.with_name(f".{published_path.name}.publish.lock")
-    with open(lock, "a") as handle:
-        if fcntl is not None:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+    with held(published_path.with_name(f".{published_path.name}.publish.lock")):
         _publish_warehouse(build_path, published_path, year)
 
 

@@ -13,6 +13,7 @@ PARSER = """
 import json, sys
 from pathlib import Path
 import pipelines.dbt.project as project
+import pipelines.locks as locks
 
 target = Path(sys.argv[1])
 project.DBT_TARGET_DIR = target
@@ -25,7 +26,7 @@ def counted(target_dir):
 
 project._parse_into = counted
 if sys.argv[2] == "no-lock":  # only to show the race the lock prevents
-    project.fcntl = None
+    locks.fcntl = None
 print("ready", flush=True)
 sys.stdin.readline()  # both processes are ready: go together
 manifest = json.loads(project.ensure_manifest().read_text(encoding="utf-8"))

@@ -243,11 +243,12 @@ def test_publishing_never_fails_because_the_file_is_open(tmp_path, mode):
 PUBLISHER = """
 import sys
 from pathlib import Path
+from pipelines import locks
 from pipelines.publish import publication
 
 build, published, year, lock = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 if lock == "none":  # the path publish_warehouse takes where flock(2) does not exist
-    publication.fcntl = None
+    locks.fcntl = None
 attach_previous = publication._attach_previous
 
 
