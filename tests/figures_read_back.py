@@ -14,7 +14,6 @@ the generator's `TARGETS_2023`.
 from __future__ import annotations
 
 import importlib.util
-import re
 from collections import Counter
 from decimal import Decimal
 from functools import cache
@@ -37,13 +36,6 @@ CHANNELS = {
     "社团风采": "publicity.clubs.posts",
     "通知公告": "publicity.notices.posts",
 }
-
-
-def published_figures() -> dict[str, Decimal]:
-    """figure_key -> the 2023 value of docs/report-figures.md's table."""
-    table = (PROJECT_ROOT / "docs" / "report-figures.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| ([a-z_.]+) \| ([\d.]+) \| \S+ \|", table, flags=re.M)
-    return {key: Decimal(value) for key, value in rows}
 
 
 @cache

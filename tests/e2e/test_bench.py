@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tests.figures_read_back import published_figures
+from tests.published_table import published_figures
 
 pytestmark = pytest.mark.e2e
 

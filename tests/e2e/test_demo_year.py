@@ -16,17 +16,12 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import DEMO_RAW, PROJECT_ROOT
+from tests.conftest import DEMO_RAW
 from tests.data_docs import validation_page
+from tests.published_table import published_figures_with_units
 from tests.system_tools import require_program
 
 pytestmark = pytest.mark.e2e
-
-
-def published_figures() -> dict[str, tuple[Decimal, str]]:
-    table = (PROJECT_ROOT / "docs" / "report-figures.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| ([a-z_.]+) \| ([\d.]+) \| (\S+) \|", table, flags=re.M)
-    return {key: (Decimal(value), unit) for key, value, unit in rows}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +42,7 @@ def test_run_succeeds_and_prints_summary(demo_run):
 
 
 def test_every_published_figure_is_reproduced(demo_run):
-    expected = published_figures()
+    expected = published_figures_with_units()
     assert len(expected) == 35
     table = pq.read_table(demo_run["marts"] / "2023" / "report_figures.parquet").to_pylist()
     got = {row["figure_key"]: row for row in table if row["year"] == 2023}

@@ -19,7 +19,8 @@ import pytest
 
 from pipelines.demo.generator import SOURCES, build, generate
 from pipelines.demo.targets_2023 import TARGETS_2023
-from tests.figures_read_back import figures_read_back, published_figures
+from tests.figures_read_back import figures_read_back
+from tests.published_table import published_figures
 
 PLANTED_MD = Path(__file__).resolve().parents[2] / "pipelines" / "demo" / "PLANTED.md"
 
